@@ -1,0 +1,220 @@
+"""The procedure catalog: record schema and loading of `data/procedures/*.yml`.
+
+One YAML file per field (lĩnh vực). Every file is validated in full before
+anything is returned; one bad field anywhere raises `CatalogError` naming the
+file, the record and the field, and nothing is loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Iterable, List, Literal, Optional
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, root_validator, validator
+
+Level = Literal["xa", "tinh", "trung_uong"]
+OnlineLevel = Literal["toan_trinh", "mot_phan", "truc_tiep"]
+DocumentKind = Literal["ban_chinh", "ban_sao", "ban_sao_chung_thuc", "ban_chinh_hoac_ban_sao", "xuat_trinh"]
+
+# Parts of a record that can be marked unverified. The assistant does not state
+# an unverified part; it tells the citizen to confirm it with the agency.
+ASPECTS = (
+    "code",
+    "agency",
+    "where_to_submit",
+    "processing_time",
+    "fees",
+    "documents",
+    "steps",
+    "online",
+    "forms",
+    "legal_basis",
+)
+Aspect = Literal[ASPECTS]  # type: ignore[valid-type]
+
+LEVEL_LABELS = {"xa": "cấp xã", "tinh": "cấp tỉnh", "trung_uong": "trung ương"}
+DOCUMENT_KIND_LABELS = {
+    "ban_chinh": "bản chính",
+    "ban_sao": "bản sao",
+    "ban_sao_chung_thuc": "bản sao có chứng thực",
+    "ban_chinh_hoac_ban_sao": "bản chính hoặc bản sao",
+    "xuat_trinh": "mang theo để xuất trình",
+}
+ONLINE_LABELS = {
+    "toan_trinh": "trực tuyến toàn trình (làm trọn trên mạng)",
+    "mot_phan": "trực tuyến một phần (nộp trên mạng, vẫn phải đến nơi để hoàn tất)",
+    "truc_tiep": "chỉ làm trực tiếp",
+}
+
+
+class _Strict(BaseModel):
+    class Config:
+        extra = "forbid"
+        anystr_strip_whitespace = True
+        min_anystr_length = 1
+        frozen = True
+
+
+class Document(_Strict):
+    name: str
+    kind: DocumentKind = "ban_chinh"
+    quantity: int = Field(1, ge=1, le=20)
+    notes: Optional[str] = None
+
+
+class ProcessingTime(_Strict):
+    text: str
+    working_days: Optional[float] = Field(None, ge=0, le=365)
+
+
+class Fee(_Strict):
+    text: str
+    amount_vnd: Optional[int] = Field(None, ge=0)
+    exemptions: Optional[str] = None
+
+
+class Online(_Strict):
+    available: bool
+    level: Optional[OnlineLevel] = None
+    portal_url: Optional[str] = None
+
+    @validator("portal_url")
+    def _https(cls, v: Optional[str]) -> Optional[str]:
+        if v is not None and not v.startswith("https://"):
+            raise ValueError("must be an https:// link")
+        return v
+
+
+class Form(_Strict):
+    name: str
+    where: str
+    code: Optional[str] = None
+
+
+class Procedure(_Strict):
+    # National code such as 1.001193. A record whose code could not be verified
+    # lists "code" in `unverified` and may use a local placeholder (LOCAL-...).
+    code: str = Field(..., regex=r"^(\d\.\d{6}|LOCAL-[A-Z0-9-]+)$")
+    name: str
+    field: str
+    aliases: List[str] = Field(..., min_items=1)
+    keywords: List[str] = []
+    level: Level
+    agency: str
+    where_to_submit: str
+    processing_time: ProcessingTime
+    fees: Fee
+    documents: List[Document] = Field(..., min_items=1)
+    steps: List[str] = Field(..., min_items=1)
+    online: Online
+    forms: List[Form] = []
+    legal_basis: List[str] = Field(..., min_items=1)
+    notes: Optional[str] = None
+    other_codes: List[str] = []
+    source_url: str
+    verified_on: dt.date
+    valid_from: dt.date
+    valid_to: Optional[dt.date] = None
+    unverified: List[Aspect] = []  # type: ignore[valid-type]
+
+    @validator("source_url")
+    def _official(cls, v: str) -> str:
+        if not v.startswith("https://"):
+            raise ValueError("must be an https:// link to the official page")
+        return v
+
+    @validator("verified_on")
+    def _not_future(cls, v: dt.date) -> dt.date:
+        if v > dt.date.today():
+            raise ValueError("verification date is in the future")
+        return v
+
+    @root_validator(skip_on_failure=True)
+    def _validity(cls, values: dict) -> dict:
+        code = values.get("code", "")
+        if code.startswith("LOCAL-") and "code" not in values.get("unverified", []):
+            raise ValueError("a LOCAL- placeholder code must list 'code' in unverified")
+        start, end = values.get("valid_from"), values.get("valid_to")
+        if end is not None and start is not None and end < start:
+            raise ValueError("valid_to is before valid_from")
+        return values
+
+    def is_verified(self, aspect: str) -> bool:
+        return aspect not in self.unverified
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS[self.level]
+
+
+class CatalogError(ValueError):
+    """Raised with every problem found; `problems` lists (file, record, field, message)."""
+
+    def __init__(self, problems: list[tuple[str, str, str, str]]):
+        self.problems = problems
+        lines = [f"{f}: record {r}: field '{fld}': {msg}" for f, r, fld, msg in problems]
+        super().__init__("Catalog not loaded:\n" + "\n".join(lines))
+
+
+def _record_label(index: int, raw: object) -> str:
+    code = raw.get("code") if isinstance(raw, dict) else None
+    return f"#{index + 1} ({code})" if code else f"#{index + 1}"
+
+
+def parse_file(path: Path) -> tuple[list[Procedure], list[tuple[str, str, str, str]]]:
+    """Parse one field file; return its procedures and the problems found."""
+    name = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        return [], [(name, "-", "-", f"cannot read YAML: {exc}")]
+    if not isinstance(data, dict) or not isinstance(data.get("procedures"), list):
+        return [], [(name, "-", "procedures", "file must be a mapping with a 'procedures' list")]
+    field_name = data.get("field")
+    if not isinstance(field_name, str) or not field_name.strip():
+        return [], [(name, "-", "field", "file must name its field")]
+    procedures: list[Procedure] = []
+    problems: list[tuple[str, str, str, str]] = []
+    for i, raw in enumerate(data["procedures"]):
+        label = _record_label(i, raw)
+        if not isinstance(raw, dict):
+            problems.append((name, label, "-", "record must be a mapping"))
+            continue
+        try:
+            procedures.append(Procedure(**{"field": field_name, **raw}))
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = ".".join(str(p) for p in err["loc"]) or "-"
+                problems.append((name, label, loc, err["msg"]))
+    return procedures, problems
+
+
+def load_catalog(directory: Path) -> list[Procedure]:
+    """Load and validate every `*.yml` file in `directory`, all or nothing."""
+    directory = Path(directory)
+    files = sorted(directory.glob("*.yml")) + sorted(directory.glob("*.yaml"))
+    if not files:
+        raise CatalogError([(str(directory), "-", "-", "no procedure files found")])
+    procedures: list[Procedure] = []
+    problems: list[tuple[str, str, str, str]] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        parsed, file_problems = parse_file(path)
+        problems.extend(file_problems)
+        for proc in parsed:
+            if proc.code in seen:
+                problems.append((str(path), proc.code, "code", f"duplicate code, also in {seen[proc.code]}"))
+            seen[proc.code] = str(path)
+            procedures.append(proc)
+    if problems:
+        raise CatalogError(problems)
+    return procedures
+
+
+def procedures_by_code(procedures: Iterable[Procedure]) -> dict[str, Procedure]:
+    return {p.code: p for p in procedures}
