@@ -1,0 +1,57 @@
+# The two commands: `make run` and `make test`. Both set up whatever is missing.
+SHELL := /bin/bash
+PYTHON ?= python3.10
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .stamps
+export ACTION_PORT ?= 5055
+export PYTHONPATH := $(CURDIR)
+
+# Rasa reads every YAML under data/ unless told otherwise: data/procedures and
+# data/lexicon are catalog data, not training data.
+TRAIN_DATA := data/nlu data/rules
+TRAIN_INPUTS := $(wildcard data/nlu/*.yml data/rules/*.yml) domain.yml config.yml \
+	bot/nlu/vietnamese_tokenizer.py bot/core/segmentation.py bot/core/text.py
+MODEL := models/tthc.tar.gz
+
+.PHONY: run test venv model db bench test-unit test-stories test-nlu clean
+
+run: venv model db
+	$(BIN)/bot run
+
+test: venv model
+	$(BIN)/python -m pytest -q
+	$(MAKE) --no-print-directory test-stories
+
+venv: $(STAMPS)/venv
+
+$(STAMPS)/venv: requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Cần Python 3.10 ($(PYTHON)). Với pyenv: pyenv install 3.10"; exit 1; }
+	@echo "==> Tạo môi trường Python trong $(VENV) (lần đầu mất vài phút)"
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip==24.2
+	$(BIN)/python -m pip install --progress-bar off -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@mkdir -p $(STAMPS) && touch $@
+
+model: $(MODEL)
+
+$(MODEL): $(STAMPS)/venv $(TRAIN_INPUTS)
+	@echo "==> Huấn luyện mô hình NLU (vài phút)"
+	$(BIN)/rasa train --data $(TRAIN_DATA) --domain domain.yml --config config.yml \
+		--out models --fixed-model-name tthc
+	@touch $@
+
+db: $(STAMPS)/venv
+	$(BIN)/bot db upgrade
+	$(BIN)/bot procedures load
+
+test-stories: venv model
+	$(BIN)/rasa test core --stories tests/stories --model $(MODEL) --endpoints endpoints.yml \
+		--fail-on-prediction-errors --out results/stories
+
+bench: venv model
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(STAMPS) models results var

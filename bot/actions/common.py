@@ -1,0 +1,65 @@
+"""Helpers shared by actions: reading the latest message and building buttons."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.core.answers import ASPECTS, Answer
+
+# Longer messages are cut before matching: a question never needs more.
+MAX_MATCH_CHARS = 300
+MAX_MESSAGE_CHARS = 2000
+
+
+def payload(intent: str, **entities: Any) -> str:
+    """A button payload that triggers `intent` with entities, as Rasa parses it."""
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
+
+
+def latest_text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+
+def latest_entity(tracker: Tracker, name: str) -> str | None:
+    values = [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == name]
+    values = [str(v) for v in values if v]
+    return values[0] if values else None
+
+
+def latest_intent(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
+def aspect_buttons(code: str, aspects: Iterable[str]) -> list[dict]:
+    return [
+        {"title": ASPECTS[a][1], "payload": payload(ASPECTS[a][0], procedure_code=code)} for a in aspects
+    ]
+
+
+def more_button() -> dict:
+    return {"title": "Xem thêm", "payload": payload("show_more")}
+
+
+def send_page(dispatcher: CollectingDispatcher, page: str, remaining: list[str], code: str, others: Iterable[str]) -> list[EventType]:
+    """Send one page; offer "Xem thêm" while pages remain, else the other aspects."""
+    if remaining:
+        dispatcher.utter_message(text=page, buttons=[more_button()])
+    else:
+        dispatcher.utter_message(text=page, buttons=aspect_buttons(code, others))
+    return [SlotSet("pending_pages", remaining or None)]
+
+
+def send_answer(dispatcher: CollectingDispatcher, answer: Answer) -> list[EventType]:
+    first, *rest = answer.pages
+    events = send_page(dispatcher, first, rest, answer.procedure_code, answer.other_aspects)
+    return events + [
+        SlotSet("procedure_code", answer.procedure_code),
+        SlotSet("pending_aspect", None),
+        SlotSet("candidate_codes", None),
+        SlotSet("candidate_offset", None),
+    ]

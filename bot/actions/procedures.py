@@ -1,0 +1,129 @@
+"""Answer questions about a procedure: which one, then the aspect asked for."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.common import (
+    MAX_MATCH_CHARS,
+    MAX_MESSAGE_CHARS,
+    latest_entity,
+    latest_intent,
+    latest_text,
+    payload,
+    send_answer,
+    send_page,
+)
+from bot.app import services
+from bot.core.answers import ASPECTS, INTENT_TO_ASPECT
+from bot.core.guide import CHOICES_PER_PAGE
+
+logger = logging.getLogger(__name__)
+DEFAULT_ASPECT = "steps"
+
+
+def _choice_buttons(codes: List[str], offset: int) -> List[Dict[str, str]]:
+    guide = services().guide()
+    buttons = [
+        {"title": p.name, "payload": payload("choose_procedure", procedure_code=p.code)}
+        for p in guide.page_of_choices(codes, offset)
+    ]
+    buttons.append({"title": "Không phải các thủ tục này", "payload": payload("deny")})
+    return buttons
+
+
+def _offer_choices(dispatcher: CollectingDispatcher, codes: List[str], offset: int, aspect: str) -> List[EventType]:
+    dispatcher.utter_message(response="utter_choose_procedure", buttons=_choice_buttons(codes, offset))
+    return [
+        SlotSet("candidate_codes", codes),
+        SlotSet("candidate_offset", float(offset)),
+        SlotSet("pending_aspect", aspect),
+    ]
+
+
+class ActionAnswerProcedure(Action):
+    """ask_procedure / ask_documents / ask_fee / ... → the aspect of the right procedure."""
+
+    def name(self) -> Text:
+        return "action_answer_procedure"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        aspect = INTENT_TO_ASPECT.get(latest_intent(tracker), DEFAULT_ASPECT)
+        text = latest_text(tracker)
+        if len(text) > MAX_MESSAGE_CHARS:
+            dispatcher.utter_message(response="utter_message_too_long")
+            return []
+        guide = services().guide()
+        code_from_button = latest_entity(tracker, "procedure_code")
+        if guide.get(code_from_button):
+            return send_answer(dispatcher, guide.answer(code_from_button, aspect))
+        resolution = guide.resolve(
+            text[:MAX_MATCH_CHARS],
+            entity_text=latest_entity(tracker, "procedure"),
+            current_code=tracker.get_slot("procedure_code"),
+        )
+        if resolution.kind == "answer":
+            return send_answer(dispatcher, guide.answer(resolution.code, aspect))
+        if resolution.kind == "choose":
+            codes = [c.code for c in resolution.candidates]
+            return _offer_choices(dispatcher, codes, 0, aspect)
+        dispatcher.utter_message(response="utter_no_match")
+        return [SlotSet("candidate_codes", None), SlotSet("pending_aspect", None)]
+
+
+class ActionChooseProcedure(Action):
+    """A candidate button was tapped: answer the aspect asked before."""
+
+    def name(self) -> Text:
+        return "action_choose_procedure"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        guide = services().guide()
+        code = latest_entity(tracker, "procedure_code")
+        if not guide.get(code):
+            dispatcher.utter_message(response="utter_no_match")
+            return []
+        aspect = tracker.get_slot("pending_aspect") or DEFAULT_ASPECT
+        if aspect not in ASPECTS:
+            aspect = DEFAULT_ASPECT
+        return send_answer(dispatcher, guide.answer(code, aspect))
+
+
+class ActionDeny(Action):
+    """"Không phải": move to the next candidates, if any were offered."""
+
+    def name(self) -> Text:
+        return "action_deny"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        codes = tracker.get_slot("candidate_codes") or []
+        if not codes:
+            dispatcher.utter_message(response="utter_deny")
+            return [SlotSet("procedure_code", None)]
+        offset = int(tracker.get_slot("candidate_offset") or 0) + CHOICES_PER_PAGE
+        if offset >= len(codes):
+            dispatcher.utter_message(response="utter_no_more_candidates")
+            return [SlotSet("candidate_codes", None), SlotSet("candidate_offset", None)]
+        aspect = tracker.get_slot("pending_aspect") or DEFAULT_ASPECT
+        return _offer_choices(dispatcher, codes, offset, aspect)
+
+
+class ActionShowMore(Action):
+    """"Xem thêm": the next page of the last long answer."""
+
+    def name(self) -> Text:
+        return "action_show_more"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        pages = tracker.get_slot("pending_pages") or []
+        code = tracker.get_slot("procedure_code")
+        if not pages or not code:
+            dispatcher.utter_message(response="utter_no_more_pages")
+            return [SlotSet("pending_pages", None)]
+        others = tuple(ASPECTS)
+        return send_page(dispatcher, pages[0], list(pages[1:]), code, others)

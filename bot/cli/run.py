@@ -1,0 +1,127 @@
+"""`bot run`: start every part of the assistant and stay in the foreground.
+
+Starts the action server and the Rasa server (REST channel and HTTP API),
+waits until they answer, prints where to talk to the assistant, and stops
+them all on Ctrl+C or when any of them exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT, Settings, get_settings
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    name: str
+    argv: list[str]
+    ready_url: str | None = None
+
+
+def _bin(name: str) -> str:
+    candidate = Path(sys.executable).parent / name
+    return str(candidate) if candidate.exists() else name
+
+
+def latest_model(model_dir: Path) -> Path | None:
+    models = sorted(model_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
+def planned_processes(settings: Settings, model: Path) -> list[ProcessSpec]:
+    return [
+        ProcessSpec(
+            "action server",
+            [_bin("rasa"), "run", "actions", "--actions", "bot.actions", "--port", str(settings.action_port)],
+            ready_url=f"http://127.0.0.1:{settings.action_port}/health",
+        ),
+        ProcessSpec(
+            "Rasa server",
+            [
+                _bin("rasa"), "run", "--model", str(model), "--enable-api",
+                "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
+                "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+            ],
+            ready_url=f"{settings.rasa_url}/status",
+        ),
+    ]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("run", help="Chạy trợ lý (máy chủ hành động và máy chủ Rasa)")
+    parser.add_argument("--ready-timeout", type=float, default=300)
+    parser.set_defaults(handler=_run)
+
+
+def _wait_ready(url: str, proc: subprocess.Popen, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except OSError:
+            print(".", end="", flush=True)
+            time.sleep(2)
+    return False
+
+
+def _stop(procs: list[tuple[ProcessSpec, subprocess.Popen]]) -> None:
+    for _, proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for _, proc in procs:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.cli.errors import CommandError
+
+    settings = get_settings()
+    model = latest_model(settings.model_dir)
+    if model is None:
+        raise CommandError("Chưa có mô hình trong models/. Hãy chạy `make run` (tự huấn luyện) hoặc `make model`.")
+    env = {**os.environ, "ACTION_PORT": str(settings.action_port), "PYTHONPATH": str(PROJECT_ROOT)}
+    procs: list[tuple[ProcessSpec, subprocess.Popen]] = []
+    try:
+        for spec in planned_processes(settings, model):
+            print(f"Đang khởi động {spec.name}", end="", flush=True)
+            proc = subprocess.Popen(spec.argv, cwd=PROJECT_ROOT, env=env)
+            procs.append((spec, proc))
+            if spec.ready_url and not _wait_ready(spec.ready_url, proc, args.ready_timeout):
+                print(" thất bại.")
+                raise CommandError(f"{spec.name} không khởi động được; xem thông báo lỗi ở trên.")
+            print(" sẵn sàng.")
+        _print_where(settings)
+        while all(proc.poll() is None for _, proc in procs):
+            time.sleep(1)
+        stopped = [spec.name for spec, proc in procs if proc.poll() is not None]
+        raise CommandError(f"{', '.join(stopped)} đã dừng; đang tắt các phần còn lại.")
+    except KeyboardInterrupt:
+        print("\nĐang tắt trợ lý...")
+        return 0
+    finally:
+        _stop(procs)
+
+
+def _print_where(settings: Settings) -> None:
+    print()
+    print("Trợ lý đã sẵn sàng. Nói chuyện với trợ lý:")
+    print("  - Trong cửa sổ dòng lệnh: .venv/bin/bot chat")
+    print(f"  - Qua REST: POST {settings.rasa_url}/webhooks/rest/webhook")
+    print('      {"sender": "nguoi-dan-1", "message": "lam giay khai sinh can giay to gi"}')
+    print("Nhấn Ctrl+C để dừng.")

@@ -1,0 +1,38 @@
+"""`bot search QUERY... [--json] [--limit K]`: rank catalog procedures for each query."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("search", help="Tìm thủ tục theo câu hỏi")
+    parser.add_argument("queries", nargs="+", metavar="QUERY")
+    parser.add_argument("--json", action="store_true", help="Mỗi câu hỏi một dòng JSON")
+    parser.add_argument("--limit", type=int, default=3, help="Số kết quả tối đa (mặc định 3)")
+    parser.set_defaults(handler=_search)
+
+
+def _search(args: argparse.Namespace) -> int:
+    from bot.app import services
+    from bot.cli.errors import CommandError
+
+    if args.limit < 1 or args.limit > 50:
+        raise CommandError("--limit phải từ 1 đến 50.")
+    guide = services().guide()
+    for query in args.queries:
+        result = guide.search(query, limit=args.limit)
+        if args.json:
+            line = {
+                "query": query,
+                "results": [{"code": c.code, "name": c.name, "score": c.score} for c in result.candidates],
+            }
+            print(json.dumps(line, ensure_ascii=False))
+        else:
+            print(f"{query}:")
+            if not result.candidates:
+                print("  (không tìm thấy thủ tục phù hợp)")
+            for c in result.candidates:
+                print(f"  {c.score:5.1f}  {c.code}  {c.name}")
+    return 0

@@ -1,0 +1,86 @@
+"""Decide which procedure a question is about, and answer it.
+
+`ProcedureGuide` is built from a list of catalog records and a lexicon. Given
+the words naming a procedure (the NLU entity, or the whole message) and the
+procedure already under discussion, `resolve` returns one of three outcomes:
+answer a procedure, let the citizen choose among close candidates, or say
+plainly that nothing in the catalog matches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from bot.core.answers import Answer, answer
+from bot.core.catalog import Procedure
+from bot.core.matching import Candidate, MatchResult, ProcedureMatcher
+from bot.core.text import Lexicon
+
+# A follow-up ("thế lệ phí?") keeps the current procedure unless the message
+# names another one at least this clearly.
+SWITCH_SCORE = 78.0
+CHOICES_PER_PAGE = 3
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """`kind` is "answer" (code set), "choose" (candidates set) or "no_match"."""
+
+    kind: str
+    code: str | None = None
+    candidates: tuple[Candidate, ...] = field(default_factory=tuple)
+
+
+class ProcedureGuide:
+    def __init__(self, procedures: Iterable[Procedure], lexicon: Lexicon):
+        self._by_code = {p.code: p for p in procedures}
+        self.matcher = ProcedureMatcher(
+            ((p.code, p.name, p.aliases, p.keywords) for p in self._by_code.values()), lexicon
+        )
+
+    def __len__(self) -> int:
+        return len(self._by_code)
+
+    def get(self, code: str | None) -> Procedure | None:
+        return self._by_code.get(code or "")
+
+    def search(self, text: str, limit: int = 5) -> MatchResult:
+        return self.matcher.search(text, limit=limit)
+
+    def resolve(
+        self,
+        message: str,
+        entity_text: str | None = None,
+        current_code: str | None = None,
+    ) -> Resolution:
+        """Pick the procedure a message is about.
+
+        The entity span, when the NLU found one, is matched first; otherwise the
+        whole message. With a procedure already under discussion and no clear new
+        name, the conversation stays on it.
+        """
+        current = self.get(current_code)
+        result = self.search(entity_text) if entity_text and entity_text.strip() else MatchResult(())
+        if not result.candidates:
+            result = self.search(message, limit=9)
+            if current is not None:
+                best = result.best
+                if best is None or best.score < SWITCH_SCORE or not result.is_confident:
+                    return Resolution("answer", code=current.code)
+        if not result.candidates:
+            return Resolution("no_match")
+        if result.is_confident:
+            return Resolution("answer", code=result.best.code)
+        return Resolution("choose", candidates=result.candidates)
+
+    def answer(self, code: str, aspect: str, today: dt.date | None = None) -> Answer:
+        procedure = self.get(code)
+        if procedure is None:
+            raise KeyError(code)
+        return answer(procedure, aspect, today=today)
+
+    def page_of_choices(self, codes: Sequence[str], offset: int) -> list[Procedure]:
+        """The next page of candidate procedures, for buttons."""
+        return [p for c in codes[offset : offset + CHOICES_PER_PAGE] if (p := self.get(c))]

@@ -1,0 +1,167 @@
+"""Vietnamese word segmentation with exact character offsets.
+
+underthesea groups syllables into words ("căn cước", "giấy tờ") when the text
+has diacritics, but its segmentation breaks down on text typed without them.
+So runs of syllables that carry no marks are re-segmented by longest match
+against a folded dictionary (underthesea's Viet74K word list plus our own
+domain phrases). Each word's `text` is its folded form with syllables joined
+by "_" ("can_cuoc"), so a word is one feature whether or not it was typed with
+diacritics. Offsets always index the caller's original string.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from bot.core.text import fold, has_diacritics
+
+_SYLLABLE_RE = re.compile(r"\w+", re.UNICODE)
+_MAX_WORD_SYLLABLES = 4
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str  # folded, syllables joined by "_"
+    start: int
+    end: int
+
+
+def _viet74k_path() -> Path | None:
+    try:
+        import underthesea
+    except ImportError:  # pragma: no cover - underthesea is a pinned dependency
+        return None
+    path = Path(underthesea.__file__).parent / "corpus" / "data" / "Viet74K.txt"
+    return path if path.exists() else None
+
+
+class Segmenter:
+    """Thread-safe, loads its dictionary and underthesea lazily on first use."""
+
+    def __init__(self, extra_words: Iterable[str] = (), use_underthesea: bool = True):
+        self._extra = list(extra_words)
+        self._use_underthesea = use_underthesea
+        self._compounds: set[str] | None = None
+        self._lock = threading.Lock()
+
+    def _dictionary(self) -> set[str]:
+        with self._lock:
+            if self._compounds is None:
+                words: set[str] = set()
+                path = _viet74k_path()
+                if path is not None:
+                    for line in path.read_text(encoding="utf-8").splitlines():
+                        folded = fold(line)
+                        if " " in folded and len(folded.split()) <= _MAX_WORD_SYLLABLES:
+                            words.add(folded)
+                for phrase in self._extra:
+                    folded = fold(phrase)
+                    if " " in folded and len(folded.split()) <= _MAX_WORD_SYLLABLES:
+                        words.add(folded)
+                self._compounds = words
+            return self._compounds
+
+    def segment(self, text: str) -> list[Word]:
+        """Split `text` into words with offsets into `text` itself."""
+        if not text:
+            return []
+        # NFC keeps offsets only if the text is already NFC; map back otherwise.
+        normalized, index_map = _nfc_with_map(text)
+        syllables = [(m.start(), m.end()) for m in _SYLLABLE_RE.finditer(normalized)]
+        if not syllables:
+            return []
+        groups = self._group(normalized, syllables)
+        words = []
+        for group in groups:
+            start, end = syllables[group[0]][0], syllables[group[-1]][1]
+            folded = "_".join(fold(normalized[syllables[i][0] : syllables[i][1]]) for i in group)
+            words.append(Word(folded or normalized[start:end].lower(), index_map[start], index_map[end]))
+        return words
+
+    def _group(self, text: str, syllables: list[tuple[int, int]]) -> list[list[int]]:
+        """Group syllable indexes into words."""
+        groups = self._underthesea_groups(text, syllables) if self._use_underthesea else None
+        if groups is None:
+            groups = [[i] for i in range(len(syllables))]
+        marked = [has_diacritics(text[s:e]) for s, e in syllables]
+        result: list[list[int]] = []
+        run: list[int] = []
+        for group in groups:
+            if any(marked[i] for i in group):
+                result.extend(self._by_dictionary(text, syllables, run))
+                run = []
+                result.append(group)
+            else:
+                run.extend(group)
+        result.extend(self._by_dictionary(text, syllables, run))
+        return result
+
+    def _underthesea_groups(self, text: str, syllables: list[tuple[int, int]]) -> list[list[int]] | None:
+        if not has_diacritics(text):
+            return None
+        try:
+            from underthesea import word_tokenize
+
+            tokens = word_tokenize(text, use_token_normalize=False)
+        except Exception:  # noqa: BLE001 - segmentation must never break the pipeline
+            return None
+        groups: list[list[int]] = []
+        cursor = 0
+        for token in tokens:
+            parts = _SYLLABLE_RE.findall(unicodedata.normalize("NFC", token))
+            if not parts:
+                continue
+            group = []
+            for part in parts:
+                if cursor >= len(syllables) or text[syllables[cursor][0] : syllables[cursor][1]] != part:
+                    return None  # underthesea changed the text; fall back to syllables
+                group.append(cursor)
+                cursor += 1
+            groups.append(group)
+        if cursor != len(syllables):
+            return None
+        return groups
+
+    def _by_dictionary(self, text: str, syllables: list[tuple[int, int]], run: list[int]) -> list[list[int]]:
+        if not run:
+            return []
+        compounds = self._dictionary()
+        folded = [fold(text[syllables[i][0] : syllables[i][1]]) for i in run]
+        out: list[list[int]] = []
+        i = 0
+        while i < len(run):
+            for n in range(min(_MAX_WORD_SYLLABLES, len(run) - i), 1, -1):
+                if " ".join(folded[i : i + n]) in compounds:
+                    out.append(run[i : i + n])
+                    i += n
+                    break
+            else:
+                out.append([run[i]])
+                i += 1
+        return out
+
+
+def _nfc_with_map(text: str) -> tuple[str, list[int]]:
+    """NFC-normalize and return, for each position of the result (and its end),
+    the matching position in the original text."""
+    if unicodedata.is_normalized("NFC", text):
+        return text, list(range(len(text) + 1))
+    out: list[str] = []
+    index_map: list[int] = []
+    # Normalize cluster by cluster: a base character and its combining marks.
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and unicodedata.combining(text[j]):
+            j += 1
+        piece = unicodedata.normalize("NFC", text[i:j])
+        out.append(piece)
+        index_map.extend([i] * len(piece))
+        i = j
+    index_map.append(len(text))
+    return "".join(out), index_map

@@ -1,0 +1,1 @@
+"""SQL storage: models, engine creation and migrations. No Rasa imports."""

@@ -1,0 +1,145 @@
+"""Procedure catalog in SQL: replace it from validated records, read it back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Iterable, Sequence
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import selectinload
+
+from bot.core.catalog import Document, Fee, Form, Online, Procedure, ProcessingTime
+from bot.db.engine import session_factory
+from bot.db.models import AliasRow, CatalogMetaRow, DocumentRow, FormRow, ProcedureRow, StepRow
+
+
+def fingerprint(procedures: Sequence[Procedure]) -> str:
+    payload = json.dumps([p.json(sort_keys=True) for p in sorted(procedures, key=lambda p: p.code)])
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _to_row(p: Procedure) -> ProcedureRow:
+    row = ProcedureRow(
+        code=p.code,
+        name=p.name,
+        field=p.field,
+        level=p.level,
+        agency=p.agency,
+        where_to_submit=p.where_to_submit,
+        processing_time_text=p.processing_time.text,
+        processing_working_days=p.processing_time.working_days,
+        fee_text=p.fees.text,
+        fee_amount_vnd=p.fees.amount_vnd,
+        fee_exemptions=p.fees.exemptions,
+        online_available=p.online.available,
+        online_level=p.online.level,
+        portal_url=p.online.portal_url,
+        notes=p.notes,
+        legal_basis=json.dumps(list(p.legal_basis), ensure_ascii=False),
+        keywords=json.dumps(list(p.keywords), ensure_ascii=False),
+        other_codes=json.dumps(list(p.other_codes)),
+        unverified=json.dumps(list(p.unverified)),
+        source_url=p.source_url,
+        verified_on=p.verified_on,
+        valid_from=p.valid_from,
+        valid_to=p.valid_to,
+    )
+    row.aliases = [AliasRow(position=i, text=a) for i, a in enumerate(p.aliases)]
+    row.documents = [
+        DocumentRow(position=i, name=d.name, kind=d.kind, quantity=d.quantity, notes=d.notes)
+        for i, d in enumerate(p.documents)
+    ]
+    row.steps = [StepRow(position=i, text=s) for i, s in enumerate(p.steps)]
+    row.forms = [FormRow(position=i, name=f.name, where=f.where, form_code=f.code) for i, f in enumerate(p.forms)]
+    return row
+
+
+def _from_row(row: ProcedureRow) -> Procedure:
+    return Procedure.construct(
+        code=row.code,
+        name=row.name,
+        field=row.field,
+        aliases=[a.text for a in row.aliases],
+        keywords=json.loads(row.keywords),
+        level=row.level,
+        agency=row.agency,
+        where_to_submit=row.where_to_submit,
+        processing_time=ProcessingTime.construct(
+            text=row.processing_time_text, working_days=row.processing_working_days
+        ),
+        fees=Fee.construct(text=row.fee_text, amount_vnd=row.fee_amount_vnd, exemptions=row.fee_exemptions),
+        documents=[
+            Document.construct(name=d.name, kind=d.kind, quantity=d.quantity, notes=d.notes) for d in row.documents
+        ],
+        steps=[s.text for s in row.steps],
+        online=Online.construct(
+            available=row.online_available, level=row.online_level, portal_url=row.portal_url
+        ),
+        forms=[Form.construct(name=f.name, where=f.where, code=f.form_code) for f in row.forms],
+        legal_basis=json.loads(row.legal_basis),
+        notes=row.notes,
+        other_codes=json.loads(row.other_codes),
+        source_url=row.source_url,
+        verified_on=row.verified_on,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+        unverified=json.loads(row.unverified),
+    )
+
+
+class CatalogStore:
+    """All catalog reads and writes. Methods are named for what they answer."""
+
+    def __init__(self, engine: Engine):
+        self._sessions = session_factory(engine)
+
+    def replace_all(self, procedures: Iterable[Procedure]) -> int:
+        """Replace the whole catalog in one transaction; on any error nothing changes."""
+        procedures = list(procedures)
+        with self._sessions.begin() as session:
+            for model in (AliasRow, DocumentRow, StepRow, FormRow, ProcedureRow, CatalogMetaRow):
+                session.execute(delete(model))
+            session.add_all(_to_row(p) for p in procedures)
+            session.add(
+                CatalogMetaRow(
+                    loaded_at=dt.datetime.utcnow(),
+                    fingerprint=fingerprint(procedures),
+                    procedure_count=len(procedures),
+                )
+            )
+        return len(procedures)
+
+    def all_procedures(self) -> list[Procedure]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(ProcedureRow).options(
+                    selectinload(ProcedureRow.aliases),
+                    selectinload(ProcedureRow.documents),
+                    selectinload(ProcedureRow.steps),
+                    selectinload(ProcedureRow.forms),
+                ).order_by(ProcedureRow.code)
+            ).all()
+            return [_from_row(r) for r in rows]
+
+    def get(self, code: str) -> Procedure | None:
+        with self._sessions() as session:
+            row = session.get(ProcedureRow, code)
+            return _from_row(row) if row else None
+
+    def required_documents(self, code: str) -> list[Document]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(DocumentRow).where(DocumentRow.procedure_code == code).order_by(DocumentRow.position)
+            ).all()
+            return [Document.construct(name=d.name, kind=d.kind, quantity=d.quantity, notes=d.notes) for d in rows]
+
+    def fingerprint(self) -> str | None:
+        with self._sessions() as session:
+            return session.scalar(select(CatalogMetaRow.fingerprint).order_by(CatalogMetaRow.id.desc()).limit(1))
+
+    def count(self) -> int:
+        with self._sessions() as session:
+            return session.scalar(select(func.count()).select_from(ProcedureRow)) or 0

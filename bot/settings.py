@@ -1,0 +1,81 @@
+"""The one place that reads the environment.
+
+Call `get_settings()` where a setting is needed; nothing is read at import time,
+so tests can set variables (or build a `Settings` directly) before use.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _int(env: dict, name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    catalog_dir: Path
+    lexicon_path: Path
+    deployment_file: Path
+    rasa_host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    action_port: int = 5055
+    kiosk_port: int = 8080
+    model_dir: Path = PROJECT_ROOT / "models"
+    dossier_api_token: str = ""
+    telegram_bot_token: str = ""
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_api_base: str = ""
+    zalo_app_id: str = ""
+    zalo_oa_secret_key: str = ""
+    zalo_access_token: str = ""
+    zalo_api_base: str = "https://openapi.zalo.me"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.rasa_host}:{self.rasa_port}"
+
+    @classmethod
+    def from_env(cls, env: dict | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        var_dir = Path(env.get("TTHC_VAR_DIR") or PROJECT_ROOT / "var")
+        return cls(
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'tthc.db'}",
+            catalog_dir=Path(env.get("CATALOG_DIR") or PROJECT_ROOT / "data" / "procedures"),
+            lexicon_path=Path(env.get("LEXICON_PATH") or PROJECT_ROOT / "data" / "lexicon" / "vi.yml"),
+            deployment_file=Path(env.get("DEPLOYMENT_FILE") or PROJECT_ROOT / "data" / "deployment.yml"),
+            rasa_host=env.get("RASA_HOST") or "127.0.0.1",
+            rasa_port=_int(env, "RASA_PORT", 5005),
+            action_port=_int(env, "ACTION_PORT", 5055),
+            kiosk_port=_int(env, "KIOSK_PORT", 8080),
+            model_dir=Path(env.get("MODEL_DIR") or PROJECT_ROOT / "models"),
+            dossier_api_token=env.get("DOSSIER_API_TOKEN", ""),
+            telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
+            telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL", ""),
+            telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
+            telegram_api_base=env.get("TELEGRAM_API_BASE", ""),
+            zalo_app_id=env.get("ZALO_APP_ID", ""),
+            zalo_oa_secret_key=env.get("ZALO_OA_SECRET_KEY", ""),
+            zalo_access_token=env.get("ZALO_ACCESS_TOKEN", ""),
+            zalo_api_base=env.get("ZALO_API_BASE") or "https://openapi.zalo.me",
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.from_env()

@@ -1,0 +1,102 @@
+"""Start the real action server and Rasa server on free ports for end-to-end tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT
+
+MODEL = PROJECT_ROOT / "models" / "tthc.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(url: str, proc: subprocess.Popen, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before {url} answered")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(1)
+    raise TimeoutError(url)
+
+
+@dataclass
+class RunningAssistant:
+    url: str
+    env: dict
+    procs: list
+
+    def post(self, path: str, payload: dict, headers: dict | None = None, timeout: float = 60):
+        request = urllib.request.Request(
+            f"{self.url}{path}",
+            data=json.dumps(payload).encode("utf-8"),
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read().decode("utf-8") or "null")
+
+    def say(self, sender: str, message: str) -> list[dict]:
+        status, body = self.post("/webhooks/rest/webhook", {"sender": sender, "message": message})
+        assert status == 200
+        return body
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def start_assistant(var_dir: Path, extra_env: dict | None = None, credentials: str = "credentials.yml") -> RunningAssistant:
+    """Load the catalog into a fresh database under `var_dir` and start both servers."""
+    rasa_port, action_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "TTHC_VAR_DIR": str(var_dir),
+        "ACTION_PORT": str(action_port),
+        "RASA_PORT": str(rasa_port),
+        "PYTHONPATH": str(PROJECT_ROOT),
+        **(extra_env or {}),
+    }
+    bindir = Path(sys.executable).parent
+    subprocess.run([str(bindir / "bot"), "procedures", "load"], env=env, cwd=PROJECT_ROOT, check=True,
+                   capture_output=True)
+    log_dir = var_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    actions = subprocess.Popen(
+        [str(bindir / "rasa"), "run", "actions", "--actions", "bot.actions", "--port", str(action_port)],
+        env=env, cwd=PROJECT_ROOT, stdout=open(log_dir / "actions.log", "wb"), stderr=subprocess.STDOUT,
+    )
+    rasa = subprocess.Popen(
+        [str(bindir / "rasa"), "run", "--model", str(MODEL), "--enable-api", "--interface", "127.0.0.1",
+         "--port", str(rasa_port), "--credentials", credentials, "--endpoints", "endpoints.yml"],
+        env=env, cwd=PROJECT_ROOT, stdout=open(log_dir / "rasa.log", "wb"), stderr=subprocess.STDOUT,
+    )
+    running = RunningAssistant(f"http://127.0.0.1:{rasa_port}", env, [actions, rasa])
+    try:
+        _wait(f"http://127.0.0.1:{action_port}/health", actions)
+        _wait(f"{running.url}/status", rasa)
+    except Exception:
+        running.stop()
+        raise
+    return running
