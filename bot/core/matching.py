@@ -24,6 +24,12 @@ NO_MATCH = 55.0
 AMBIGUOUS_MARGIN = 6.0
 _TOKEN_MIN_SIMILARITY = 78.0
 _PREFILTER = 150
+_KEYWORD_FACTOR = 0.92
+_NAME_TIEBREAK = 0.15
+# A phrase whose words are mostly missing from the question is a weak match
+# however short the question is ("thế lệ phí?" must not match "mất thẻ").
+_MIN_PHRASE_COVERAGE = 0.5
+_LOW_COVERAGE_FACTOR = 0.7
 
 
 @dataclass(frozen=True)
@@ -107,12 +113,23 @@ class ProcedureMatcher:
             query_text, self._texts, scorer=fuzz.token_set_ratio, limit=_PREFILTER, score_cutoff=30
         )
         best: dict[str, tuple[float, str]] = {}
+        best_named: dict[str, float] = {}
         for _, _, index in shortlist:
             phrase = self._phrases[index]
             score = self._score(query, phrase)
+            if phrase.kind == "keyword":
+                score *= _KEYWORD_FACTOR
+            else:
+                best_named[phrase.code] = max(best_named.get(phrase.code, 0.0), score)
             if score > best.get(phrase.code, (-1.0, ""))[0]:
                 best[phrase.code] = (score, phrase.text)
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        # Equal best phrases (a shared keyword) are told apart by how well the
+        # procedure's own name or aliases match.
+        final = {
+            code: (min(100.0, (score + _NAME_TIEBREAK * best_named.get(code, 0.0)) / (1 + _NAME_TIEBREAK)), text)
+            for code, (score, text) in best.items()
+        }
+        ranked = sorted(final.items(), key=lambda kv: (-kv[1][0], kv[0]))
         candidates = tuple(
             Candidate(code, self._names[code], round(score, 1), matched)
             for code, (score, matched) in ranked[:limit]
@@ -130,7 +147,8 @@ class ProcedureMatcher:
         query_cov = sum(s * w for s, w in zip(sims_query, weights_query)) / sum(weights_query)
         order = fuzz.ratio(" ".join(t for t in query if t in phrase.tokens), phrase.text) / 100
         kind_bonus = 0.02 if phrase.kind in ("name", "alias") else 0.0
-        return 100 * (0.62 * phrase_cov + 0.30 * query_cov + 0.06 * order + kind_bonus)
+        score = 100 * (0.62 * phrase_cov + 0.30 * query_cov + 0.06 * order + kind_bonus)
+        return score if phrase_cov >= _MIN_PHRASE_COVERAGE else score * _LOW_COVERAGE_FACTOR
 
     @staticmethod
     def _token_similarity(token: str, others: Sequence[str]) -> float:

@@ -1,0 +1,91 @@
+"""End to end through the real Rasa server, action server and catalog database."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.model
+
+
+def _text(replies: list[dict]) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def _buttons(replies: list[dict]) -> list[dict]:
+    return [b for r in replies for b in (r.get("buttons") or [])]
+
+
+def _sender() -> str:
+    return f"test-{uuid.uuid4().hex[:8]}"
+
+
+def test_documents_then_fee_follow_up(assistant):
+    sender = _sender()
+    replies = assistant.say(sender, "lam giay khai sinh can giay to gi")
+    text = _text(replies)
+    assert "Đăng ký khai sinh" in text and "1.001193" in text
+    assert "Giấy chứng sinh" in text
+    assert "thông tin kiểm tra ngày" in text
+    follow = _text(assistant.say(sender, "thế lệ phí thì sao"))
+    assert "1.001193" in follow and "lệ phí" in follow.lower()
+    place = _text(assistant.say(sender, "nộp ở đâu?"))
+    assert "1.001193" in place and "Nơi nộp" in place
+
+
+def test_other_aspect_buttons_answer_that_aspect(assistant):
+    sender = _sender()
+    replies = assistant.say(sender, "đổi gplx mất bao lâu")
+    assert "3.000347" in _text(replies)
+    fee_buttons = [b for b in _buttons(replies) if b["title"] == "Lệ phí"]
+    if not fee_buttons:  # the answer has more pages: page through first
+        while any(b["title"] == "Xem thêm" for b in _buttons(replies)):
+            replies = assistant.say(sender, "/show_more")
+        fee_buttons = [b for b in _buttons(replies) if b["title"] == "Lệ phí"]
+    assert fee_buttons
+    fee = _text(assistant.say(sender, fee_buttons[0]["payload"]))
+    assert "3.000347" in fee
+
+
+def test_show_more_pages_through_a_long_answer(assistant):
+    sender = _sender()
+    replies = assistant.say(sender, "làm khai sinh cần giấy tờ gì")
+    seen = _text(replies)
+    for _ in range(10):
+        if not any(b["title"] == "Xem thêm" for b in _buttons(replies)):
+            break
+        replies = assistant.say(sender, "/show_more")
+        seen += _text(replies)
+    assert "Giấy chứng sinh" in seen and "Nguồn:" in seen
+
+
+def test_unknown_procedure_is_said_plainly(assistant):
+    text = _text(assistant.say(_sender(), "thủ tục xin visa du lịch Mỹ cần giấy tờ gì"))
+    assert "chưa tìm thấy" in text or "chỉ hướng dẫn thủ tục" in text or "chưa hiểu" in text
+    assert "mã " not in text  # never an answer about another procedure
+
+
+def test_choice_then_deny_moves_on(assistant):
+    sender = _sender()
+    codes = json.dumps({"procedure_code": "1.001193"})
+    replies = assistant.say(sender, f"/choose_procedure{codes}")
+    assert "1.001193" in _text(replies)
+    replies = assistant.say(sender, "không phải")
+    assert _text(replies)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["", "   ", "x" * 10_000, "😀😀😀", "<script>alert(1)</script>", "'; DROP TABLE procedures; --",
+     "Привет 你好 khai sinh", "/ask_fee{\"procedure_code\": \"9.999999\"}", "/choose_procedure{bad json"],
+)
+def test_bad_input_gets_a_polite_reply_and_the_next_question_works(assistant, message):
+    sender = _sender()
+    status, body = assistant.post("/webhooks/rest/webhook", {"sender": sender, "message": message})
+    assert status == 200
+    assert isinstance(body, list)
+    assert all("Traceback" not in (r.get("text") or "") for r in body)
+    after = _text(assistant.say(sender, "đăng ký kết hôn cần giấy tờ gì"))
+    assert "1.000894" in after

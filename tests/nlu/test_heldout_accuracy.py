@@ -1,0 +1,53 @@
+"""Accuracy gate: intent accuracy of the trained model on held-out messages.
+
+The model is trained with fixed seeds (config.yml), so the verdict is the same
+on every run. `make bench` prints the same figures beside Rasa's stock pipeline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core.text import fold
+from bot.evaluation import load_examples, predict_intents, score
+from bot.settings import PROJECT_ROOT
+
+HELDOUT = PROJECT_ROOT / "tests" / "nlu" / "heldout.yml"
+MODEL = PROJECT_ROOT / "models" / "tthc.tar.gz"
+OVERALL_MIN = 0.93
+WITHOUT_DIACRITICS_MIN = 0.90
+
+
+def _training_examples():
+    examples = []
+    for path in sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")):
+        examples += load_examples(path)
+    return examples
+
+
+def test_heldout_never_seen_in_training():
+    training = {fold(e.text) for e in _training_examples()}
+    overlap = [e.text for e in load_examples(HELDOUT) if fold(e.text) in training]
+    assert overlap == []
+
+
+def test_heldout_covers_every_intent_and_both_spellings():
+    heldout = load_examples(HELDOUT)
+    intents = {e.intent for e in heldout}
+    assert {"ask_documents", "ask_fee", "ask_processing_time", "ask_location", "ask_online",
+            "ask_form", "ask_procedure", "check_dossier", "submit_feedback"} <= intents
+    assert sum(not e.has_diacritics for e in heldout) >= 0.3 * len(heldout)
+
+
+@pytest.mark.model
+def test_intent_accuracy_on_heldout():
+    if not MODEL.exists():
+        pytest.fail("models/tthc.tar.gz is missing: run `make model` (make test does it)")
+    examples = load_examples(HELDOUT)
+    scores = score(examples, predict_intents(MODEL, [e.text for e in examples]))
+    report = "\n".join(f"  {t!r}: expected {e}, got {p}" for t, e, p in scores.errors)
+    print(scores.line("held-out intent accuracy"))
+    assert scores.overall >= OVERALL_MIN, f"{scores.line('accuracy')}\n{report}"
+    assert scores.without_diacritics >= WITHOUT_DIACRITICS_MIN, f"{scores.line('accuracy')}\n{report}"
