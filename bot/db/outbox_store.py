@@ -1,0 +1,155 @@
+"""The notification queue (table `outbox`) shared by the core and the channel adapters.
+
+The core enqueues a message when a dossier a citizen follows changes or when
+staff answer a feedback ticket; channel adapters (Telegram, Zalo) ask for the
+messages due on their channel, send them, and mark each one sent or failed.
+Rows live in the database, so the queue survives a restart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from bot.db.engine import session_factory
+from bot.db.models import OutboxRow
+
+PENDING = "pending"
+SENT = "sent"
+FAILED = "failed"
+MAX_ATTEMPTS = 5
+MAX_ERROR_LENGTH = 2000
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: int
+    channel: str
+    recipient_id: str
+    text: str
+    dedupe_key: str
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: dt.datetime
+    next_attempt_at: dt.datetime
+    sent_at: dt.datetime | None
+
+
+def _message(row: OutboxRow) -> OutboxMessage:
+    return OutboxMessage(
+        id=row.id,
+        channel=row.channel,
+        recipient_id=row.recipient_id,
+        text=row.text,
+        dedupe_key=row.dedupe_key,
+        status=row.status,
+        attempts=row.attempts,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        next_attempt_at=row.next_attempt_at,
+        sent_at=row.sent_at,
+    )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.utcnow().replace(microsecond=0)
+
+
+def new_row(channel: str, recipient_id: str, text: str, dedupe_key: str, now: dt.datetime | None = None) -> OutboxRow:
+    """An unsaved pending row; stores add it inside their own transaction."""
+    now = now or _now()
+    return OutboxRow(
+        channel=channel,
+        recipient_id=str(recipient_id),
+        text=text,
+        dedupe_key=dedupe_key,
+        status=PENDING,
+        attempts=0,
+        created_at=now,
+        next_attempt_at=now,
+    )
+
+
+class OutboxStore:
+    """Enqueue, list due, mark sent or failed. Times are naive UTC."""
+
+    def __init__(self, engine: Engine, max_attempts: int = MAX_ATTEMPTS):
+        self._sessions = session_factory(engine)
+        self.max_attempts = max_attempts
+
+    def enqueue(self, channel: str, recipient_id: str, text: str, dedupe_key: str) -> bool:
+        """Queue a message; False (and nothing changes) when dedupe_key is already queued."""
+        with self._sessions() as session:
+            if session.scalar(select(OutboxRow.id).where(OutboxRow.dedupe_key == dedupe_key)) is not None:
+                return False
+            session.add(new_row(channel, recipient_id, text, dedupe_key))
+            try:
+                session.commit()
+            except IntegrityError:  # another process queued the same key meanwhile
+                session.rollback()
+                return False
+            return True
+
+    def due(self, channel: str, limit: int = 50, now: dt.datetime | None = None) -> list[OutboxMessage]:
+        """Messages for `channel` to try now: pending, or failed with a retry time reached, oldest first."""
+        now = now or _now()
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(OutboxRow)
+                .where(
+                    OutboxRow.channel == channel,
+                    or_(OutboxRow.status == PENDING, OutboxRow.status == FAILED),
+                    OutboxRow.next_attempt_at <= now,
+                    OutboxRow.attempts < self.max_attempts,
+                )
+                .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
+                .limit(limit)
+            ).all()
+            return [_message(r) for r in rows]
+
+    def mark_sent(self, id: int) -> None:
+        with self._sessions.begin() as session:
+            row = session.get(OutboxRow, id)
+            if row is None:
+                return
+            row.status = SENT
+            row.attempts = (row.attempts or 0) + 1
+            row.sent_at = _now()
+            row.last_error = None
+
+    def mark_failed(self, id: int, error: str, retry_at: dt.datetime | None = None) -> None:
+        """Record a failed attempt; with retry_at it is tried again then (until max_attempts), else never."""
+        with self._sessions.begin() as session:
+            row = session.get(OutboxRow, id)
+            if row is None:
+                return
+            row.status = FAILED
+            row.attempts = (row.attempts or 0) + 1
+            row.last_error = (error or "")[:MAX_ERROR_LENGTH]
+            if retry_at is None:
+                row.attempts = max(row.attempts, self.max_attempts)
+            else:
+                row.next_attempt_at = retry_at
+
+    def get(self, id: int) -> OutboxMessage | None:
+        with self._sessions() as session:
+            row = session.get(OutboxRow, id)
+            return _message(row) if row else None
+
+    def for_recipient(self, channel: str, recipient_id: str) -> list[OutboxMessage]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(OutboxRow)
+                .where(OutboxRow.channel == channel, OutboxRow.recipient_id == str(recipient_id))
+                .order_by(OutboxRow.id)
+            ).all()
+            return [_message(r) for r in rows]
+
+    def all(self) -> list[OutboxMessage]:
+        with self._sessions() as session:
+            return [_message(r) for r in session.scalars(select(OutboxRow).order_by(OutboxRow.id)).all()]
