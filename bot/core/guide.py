@@ -62,18 +62,23 @@ class ProcedureGuide:
         name, the conversation stays on it.
         """
         current = self.get(current_code)
-        result = self.search(entity_text) if entity_text and entity_text.strip() else MatchResult(())
-        if not result.candidates:
-            result = self.search(message, limit=9)
-            if current is not None:
-                best = result.best
-                if best is None or best.score < SWITCH_SCORE or not result.is_confident:
-                    return Resolution("answer", code=current.code)
-        if not result.candidates:
-            return Resolution("no_match")
-        if result.is_confident:
-            return Resolution("answer", code=result.best.code)
-        return Resolution("choose", candidates=result.candidates)
+        by_entity = self.search(entity_text, limit=9) if entity_text and entity_text.strip() else MatchResult(())
+        if by_entity.candidates and by_entity.is_confident:
+            return Resolution("answer", code=by_entity.best.code)
+        # The entity span may be shorter than what the citizen said ("khai sinh"
+        # of "làm lại giấy khai sinh"): the whole message can settle it.
+        by_message = self.search(message, limit=9)
+        if by_message.candidates and by_message.is_confident and (
+            current is None or by_message.best.score >= SWITCH_SCORE or by_entity.candidates
+        ):
+            return Resolution("answer", code=by_message.best.code)
+        if by_entity.candidates:
+            return Resolution("choose", candidates=by_entity.candidates)
+        if current is not None:
+            return Resolution("answer", code=current.code)
+        if by_message.candidates:
+            return Resolution("choose", candidates=by_message.candidates)
+        return Resolution("no_match")
 
     def answer(self, code: str, aspect: str, today: dt.date | None = None) -> Answer:
         procedure = self.get(code)

@@ -25,6 +25,7 @@ AMBIGUOUS_MARGIN = 6.0
 _TOKEN_MIN_SIMILARITY = 78.0
 _PREFILTER = 150
 _KEYWORD_FACTOR = 0.92
+_SHARED_FACTOR = 0.85
 _NAME_TIEBREAK = 0.15
 # A phrase whose words are mostly missing from the question is a weak match
 # however short the question is ("thế lệ phí?" must not match "mất thẻ").
@@ -83,6 +84,12 @@ class ProcedureMatcher:
                     tokens = tuple(self._prepare(text).split())
                     if tokens:
                         phrases.append(_Phrase(code, " ".join(tokens), tokens, kind))
+        # A phrase listed for several procedures ("khai sinh" as a keyword of
+        # five records) says little about which one is meant.
+        owners: dict[str, set[str]] = {}
+        for p in phrases:
+            owners.setdefault(p.text, set()).add(p.code)
+        self._shared = {text for text, codes in owners.items() if len(codes) > 1}
         self._phrases = phrases
         self._texts = [p.text for p in phrases]
         df = Counter(tok for p in phrases for tok in set(p.tokens))
@@ -119,6 +126,8 @@ class ProcedureMatcher:
             score = self._score(query, phrase)
             if phrase.kind == "keyword":
                 score *= _KEYWORD_FACTOR
+            if phrase.text in self._shared:
+                score *= _SHARED_FACTOR
             else:
                 best_named[phrase.code] = max(best_named.get(phrase.code, 0.0), score)
             if score > best.get(phrase.code, (-1.0, ""))[0]:
