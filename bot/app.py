@@ -6,6 +6,7 @@ directly with their own engine and catalog.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,11 +14,18 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from bot.core.catalog import load_catalog
+from bot.core.dossiers import DEFAULT_PLACE, Place
 from bot.core.guide import ProcedureGuide
+from bot.core.office import DeploymentError, Office, load_office
 from bot.core.text import Lexicon
 from bot.db.catalog_store import CatalogStore
+from bot.db.dossier_store import DossierStore
 from bot.db.engine import make_engine, upgrade
+from bot.db.feedback_store import FeedbackStore, RatingStore
+from bot.db.outbox_store import OutboxStore
 from bot.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -29,6 +37,17 @@ class Services:
     _guide: ProcedureGuide | None = None
     _guide_fingerprint: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    outbox: OutboxStore = field(init=False)
+    dossiers: DossierStore = field(init=False)
+    feedback: FeedbackStore = field(init=False)
+    ratings: RatingStore = field(init=False)
+    _office: tuple[float, Office | None] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.outbox = OutboxStore(self.engine)
+        self.dossiers = DossierStore(self.engine, place=self.place)
+        self.feedback = FeedbackStore(self.engine)
+        self.ratings = RatingStore(self.engine)
 
     @classmethod
     def from_settings(cls, settings: Settings, migrate: bool = True) -> "Services":
@@ -45,6 +64,27 @@ class Services:
                 self._guide = ProcedureGuide(self.catalog.all_procedures(), self.lexicon)
                 self._guide_fingerprint = current
             return self._guide
+
+    def office(self) -> Office | None:
+        """The deployment file as it is now (re-read when staff edit it); None if it is broken."""
+        path = self.settings.deployment_file
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            mtime = -1.0
+        with self._lock:
+            if self._office is None or self._office[0] != mtime:
+                try:
+                    office: Office | None = load_office(path)
+                except DeploymentError as exc:
+                    logger.error("%s", exc)
+                    office = None
+                self._office = (mtime, office)
+            return self._office[1]
+
+    def place(self) -> Place:
+        office = self.office()
+        return office.place if office else DEFAULT_PLACE
 
     def load_catalog(self, directory: Path | None = None) -> int:
         """Validate every catalog file, then replace the stored catalog in one transaction."""

@@ -34,6 +34,8 @@ class Settings:
     rasa_port: int = 5005
     action_port: int = 5055
     kiosk_port: int = 8080
+    web_host: str = "127.0.0.1"
+    web_port: int = 5056
     model_dir: Path = PROJECT_ROOT / "models"
     dossier_api_token: str = ""
     telegram_bot_token: str = ""
@@ -63,6 +65,8 @@ class Settings:
             rasa_port=_int(env, "RASA_PORT", 5005),
             action_port=_int(env, "ACTION_PORT", 5055),
             kiosk_port=_int(env, "KIOSK_PORT", 8080),
+            web_host=env.get("WEB_HOST") or "127.0.0.1",
+            web_port=_int(env, "WEB_PORT", 5056),
             model_dir=Path(env.get("MODEL_DIR") or PROJECT_ROOT / "models"),
             dossier_api_token=env.get("DOSSIER_API_TOKEN", ""),
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),

@@ -122,3 +122,96 @@ class OutboxRow(Base):
     created_at = Column(DateTime, nullable=False)
     next_attempt_at = Column(DateTime, nullable=False)
     sent_at = Column(DateTime)
+
+
+# --- Dossiers, feedback and ratings (times are naive Vietnam local time) ---
+
+
+class DossierRow(Base):
+    """A dossier handed in at the one-stop desk; `code` is canonical (bot.core.dossiers)."""
+
+    __tablename__ = "dossiers"
+    __table_args__ = (UniqueConstraint("code", name="uq_dossiers_code"),)
+    id = Column(Integer, primary_key=True)
+    code = Column(String(40), nullable=False)
+    procedure_code = Column(String(40), nullable=False)
+    applicant_name = Column(String(200), nullable=False)
+    phone = Column(String(20), nullable=False)  # never shown whole
+    status = Column(String(20), nullable=False, index=True)
+    received_at = Column(DateTime, nullable=False)
+    due_at = Column(DateTime, nullable=False)
+    updated_at = Column(DateTime, nullable=False)
+    finished_at = Column(DateTime)
+    missed_due_at = Column(DateTime)
+    unit = Column(String(200))
+    note = Column(Text)
+    return_method = Column(String(10), nullable=False, default="desk")
+    created_at = Column(DateTime, nullable=False)
+
+
+class DossierHistoryRow(Base):
+    """One row per change of a dossier: old and new status, when, and by which source."""
+
+    __tablename__ = "dossier_history"
+    id = Column(Integer, primary_key=True)
+    dossier_id = Column(Integer, ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False, index=True)
+    old_status = Column(String(20))  # None when the dossier was created
+    new_status = Column(String(20), nullable=False)
+    changed_at = Column(DateTime, nullable=False)
+    source = Column(String(200), nullable=False)  # e.g. import:dossiers.csv, cli, api, demo
+    fields = Column(Text, nullable=False)  # which fields changed, comma separated
+
+
+class DossierSubscriptionRow(Base):
+    """A conversation that asked to be told when a dossier changes (push channels only)."""
+
+    __tablename__ = "dossier_subscriptions"
+    __table_args__ = (UniqueConstraint("dossier_id", "sender_id", name="uq_dossier_subscription"),)
+    id = Column(Integer, primary_key=True)
+    dossier_id = Column(Integer, ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False, index=True)
+    sender_id = Column(String(200), nullable=False)
+    channel = Column(String(40), nullable=False)
+    recipient_id = Column(String(200), nullable=False)
+    created_at = Column(DateTime, nullable=False)
+
+
+class DossierCheckFailureRow(Base):
+    """A failed dossier check by a conversation, for the rate limit."""
+
+    __tablename__ = "dossier_check_failures"
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(200), nullable=False, index=True)
+    failed_at = Column(DateTime, nullable=False, index=True)
+
+
+class FeedbackRow(Base):
+    """A feedback ticket (phản ánh, kiến nghị), numbered PAKN-YYYYMMDD-NNNN."""
+
+    __tablename__ = "feedback_tickets"
+    __table_args__ = (UniqueConstraint("ticket", name="uq_feedback_tickets_ticket"),)
+    id = Column(Integer, primary_key=True)
+    ticket = Column(String(20), nullable=False)
+    sender_id = Column(String(200), nullable=False, index=True)
+    channel = Column(String(40), nullable=False)
+    content = Column(Text, nullable=False)
+    about = Column(String(300))  # a dossier code or a procedure, as the citizen gave it
+    dossier_code = Column(String(40))
+    contact = Column(String(200))  # phone or e-mail; never shown whole
+    status = Column(String(20), nullable=False, default="received", index=True)  # received | answered
+    created_at = Column(DateTime, nullable=False)
+    answer = Column(Text)
+    answered_at = Column(DateTime)
+
+
+class RatingRow(Base):
+    """A citizen's satisfaction rating (1–5), one per conversation, with channel and topic."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (UniqueConstraint("sender_id", name="uq_ratings_sender_id"),)
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(200), nullable=False)
+    channel = Column(String(40), nullable=False, index=True)
+    topic = Column(String(40), nullable=False, index=True)  # a procedure code, or "khac"
+    context = Column(String(20), nullable=False)  # procedure_answer | dossier_lookup
+    level = Column(Integer, nullable=False)
+    created_at = Column(DateTime, nullable=False)

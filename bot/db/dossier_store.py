@@ -1,0 +1,286 @@
+"""Dossiers in SQL: staff changes with history and notifications, citizen checks.
+
+Every write happens in one transaction: a batch (CSV file, pushed JSON) is
+written whole or not at all, each change adds a history row naming its source,
+and a status change queues a message for every subscribed conversation in the
+same transaction, so the queue never misses or invents a change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.core.dossiers import (
+    CREATE,
+    DEFAULT_PLACE,
+    Change,
+    Dossier,
+    DossierStatus,
+    Incoming,
+    Place,
+    Plan,
+    ReturnMethod,
+    changed_fields,
+    normalize_code,
+    notification_text,
+    now_local,
+    phone_matches,
+    plan_changes,
+)
+from bot.core.ratelimit import DOSSIER_CHECKS, RateLimit
+from bot.db.engine import session_factory
+from bot.db.models import (
+    DossierCheckFailureRow,
+    DossierHistoryRow,
+    DossierRow,
+    DossierSubscriptionRow,
+    ProcedureRow,
+)
+from bot.db.outbox_store import new_row
+
+_CHUNK = 500
+FAILURE_RETENTION = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    old_status: str | None
+    new_status: str
+    changed_at: dt.datetime
+    source: str
+    fields: str
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """`ok` (dossier set), `no_match` (unknown code or wrong phone: said the same way), or `locked`."""
+
+    kind: str
+    dossier: Dossier | None = None
+    locked_until: dt.datetime | None = None
+
+
+def _to_dossier(row: DossierRow) -> Dossier:
+    return Dossier(
+        code=row.code, procedure_code=row.procedure_code, applicant_name=row.applicant_name,
+        phone=row.phone, status=DossierStatus(row.status), received_at=row.received_at,
+        due_at=row.due_at, updated_at=row.updated_at, finished_at=row.finished_at,
+        unit=row.unit, note=row.note, return_method=ReturnMethod(row.return_method),
+        missed_due_at=row.missed_due_at,
+    )
+
+
+def _fill(row: DossierRow, d: Dossier) -> None:
+    row.code = d.code
+    row.procedure_code = d.procedure_code
+    row.applicant_name = d.applicant_name
+    row.phone = d.phone
+    row.status = d.status.value
+    row.received_at = d.received_at
+    row.due_at = d.due_at
+    row.updated_at = d.updated_at
+    row.finished_at = d.finished_at
+    row.missed_due_at = d.missed_due_at
+    row.unit = d.unit
+    row.note = d.note
+    row.return_method = d.return_method.value
+
+
+class DossierStore:
+    """All dossier reads and writes. Methods are named for what they answer."""
+
+    def __init__(self, engine: Engine, place: Callable[[], Place] | None = None,
+                 rate_limit: RateLimit = DOSSIER_CHECKS):
+        self._sessions = session_factory(engine)
+        self._place = place or (lambda: DEFAULT_PLACE)
+        self.rate_limit = rate_limit
+
+    # --- staff side ---------------------------------------------------------
+
+    def apply(self, incoming: Sequence[Incoming], source: str, *, complete: bool = True,
+              dry_run: bool = False, now: dt.datetime | None = None) -> Plan:
+        """Plan the changes and, unless dry_run or any record is invalid, write them all.
+
+        Returns the plan; when `plan.errors` is not empty nothing was written.
+        """
+        now = now or now_local()
+        for attempt in range(2):
+            try:
+                with self._sessions.begin() as session:
+                    codes = [c for c in (normalize_code(str(i.fields.get("code") or "")) for i in incoming) if c]
+                    rows = self._rows_by_code(session, codes)
+                    plan = plan_changes({c: _to_dossier(r) for c, r in rows.items()}, incoming, now, complete)
+                    if plan.errors or dry_run:
+                        return plan  # nothing was added: the empty transaction commits nothing
+                    self._write(session, plan.writes, rows, source, now)
+                    return plan
+            except IntegrityError:  # another writer created the same code meanwhile: plan again
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def set_status(self, code: str, status: str, *, note: str | None = None, due: str | None = None,
+                   source: str = "cli", now: dt.datetime | None = None) -> Plan:
+        fields = {"code": code, "status": status}
+        if note is not None:
+            fields["note"] = note
+        if due is not None:
+            fields["due_at"] = due
+        return self.apply([Incoming("lệnh set-status", fields)], source, complete=False, now=now)
+
+    def _rows_by_code(self, session: Session, codes: Iterable[str]) -> dict[str, DossierRow]:
+        codes = sorted(set(codes))
+        rows: dict[str, DossierRow] = {}
+        for i in range(0, len(codes), _CHUNK):
+            chunk = codes[i:i + _CHUNK]
+            for row in session.scalars(select(DossierRow).where(DossierRow.code.in_(chunk))):
+                rows[row.code] = row
+        return rows
+
+    def _write(self, session: Session, changes: list[Change], rows: dict[str, DossierRow],
+               source: str, now: dt.datetime) -> None:
+        names = self._procedure_names(session, {c.after.procedure_code for c in changes})
+        place = self._place()
+        for change in changes:
+            row = rows.get(change.after.code)
+            if change.kind == CREATE:
+                row = DossierRow(created_at=now)
+                session.add(row)
+            _fill(row, change.after)
+            session.flush()
+            history = DossierHistoryRow(
+                dossier_id=row.id,
+                old_status=change.before.status.value if change.before else None,
+                new_status=change.after.status.value,
+                changed_at=now,
+                source=source[:200],
+                fields=", ".join(changed_fields(change)),
+            )
+            session.add(history)
+            if change.before is not None and change.status_changed:
+                session.flush()
+                text = notification_text(change.after, names.get(change.after.procedure_code), place)
+                for sub in session.scalars(
+                    select(DossierSubscriptionRow).where(DossierSubscriptionRow.dossier_id == row.id)
+                ):
+                    session.add(new_row(sub.channel, sub.recipient_id, text,
+                                        f"dossier-{row.id}-h{history.id}-s{sub.id}"))
+
+    def seed_demo(self, dossiers: Sequence[Dossier], now: dt.datetime | None = None) -> int:
+        """Store the demo set when there are no dossiers yet; returns how many were added."""
+        now = now or now_local()
+        with self._sessions.begin() as session:
+            if session.scalar(select(func.count()).select_from(DossierRow)):
+                return 0
+            for d in dossiers:
+                row = DossierRow(created_at=now)
+                _fill(row, d)
+                session.add(row)
+                session.flush()
+                session.add(DossierHistoryRow(dossier_id=row.id, old_status=None, new_status=d.status.value,
+                                              changed_at=now, source="demo", fields="mới"))
+            return len(dossiers)
+
+    # --- reads ----------------------------------------------------------------
+
+    def get(self, code: str) -> Dossier | None:
+        canonical = normalize_code(code)
+        if canonical is None:
+            return None
+        with self._sessions() as session:
+            row = session.scalar(select(DossierRow).where(DossierRow.code == canonical))
+            return _to_dossier(row) if row else None
+
+    def count(self) -> int:
+        with self._sessions() as session:
+            return session.scalar(select(func.count()).select_from(DossierRow)) or 0
+
+    def history(self, code: str) -> list[HistoryEntry]:
+        canonical = normalize_code(code)
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(DossierHistoryRow).join(DossierRow, DossierRow.id == DossierHistoryRow.dossier_id)
+                .where(DossierRow.code == canonical).order_by(DossierHistoryRow.id)
+            ).all()
+            return [HistoryEntry(r.old_status, r.new_status, r.changed_at, r.source, r.fields) for r in rows]
+
+    def procedure_name(self, procedure_code: str) -> str | None:
+        with self._sessions() as session:
+            return self._procedure_names(session, {procedure_code}).get(procedure_code)
+
+    @staticmethod
+    def _procedure_names(session: Session, codes: set[str]) -> dict[str, str]:
+        if not codes:
+            return {}
+        rows = session.execute(select(ProcedureRow.code, ProcedureRow.name).where(ProcedureRow.code.in_(codes)))
+        return {code: name for code, name in rows}
+
+    # --- citizen side ---------------------------------------------------------
+
+    def locked_until(self, sender_id: str, now: dt.datetime | None = None) -> dt.datetime | None:
+        now = now or now_local()
+        with self._sessions() as session:
+            return self.rate_limit.locked_until(self._recent_failures(session, sender_id, now), now)
+
+    def _recent_failures(self, session: Session, sender_id: str, now: dt.datetime) -> list[dt.datetime]:
+        return list(session.scalars(
+            select(DossierCheckFailureRow.failed_at).where(
+                DossierCheckFailureRow.sender_id == sender_id,
+                DossierCheckFailureRow.failed_at > now - self.rate_limit.window,
+            )
+        ))
+
+    def check(self, sender_id: str, code: str | None, last4: str | None,
+              now: dt.datetime | None = None) -> CheckResult:
+        """A citizen's check: both the code and the phone's last 4 digits must match.
+
+        A failure is recorded for the rate limit; the caller answers an unknown
+        code and a wrong phone the same way.
+        """
+        now = now or now_local()
+        with self._sessions.begin() as session:
+            failures = self._recent_failures(session, sender_id, now)
+            locked = self.rate_limit.locked_until(failures, now)
+            if locked:
+                return CheckResult("locked", locked_until=locked)
+            canonical = normalize_code(code)
+            row = session.scalar(select(DossierRow).where(DossierRow.code == canonical)) if canonical else None
+            if row is not None and phone_matches(row.phone, last4):
+                return CheckResult("ok", dossier=_to_dossier(row))
+            session.add(DossierCheckFailureRow(sender_id=sender_id, failed_at=now))
+            session.execute(delete(DossierCheckFailureRow).where(
+                DossierCheckFailureRow.failed_at < now - FAILURE_RETENTION))
+            locked = self.rate_limit.locked_until(failures + [now], now)
+            return CheckResult("locked" if locked else "no_match", locked_until=locked)
+
+    def subscribe(self, code: str, sender_id: str, channel: str, recipient_id: str,
+                  now: dt.datetime | None = None) -> bool:
+        """Follow a dossier's changes from a push channel; False when already following."""
+        now = now or now_local()
+        canonical = normalize_code(code)
+        with self._sessions.begin() as session:
+            row = session.scalar(select(DossierRow).where(DossierRow.code == canonical)) if canonical else None
+            if row is None:
+                raise LookupError(code)
+            exists = session.scalar(select(DossierSubscriptionRow.id).where(
+                DossierSubscriptionRow.dossier_id == row.id, DossierSubscriptionRow.sender_id == sender_id))
+            if exists:
+                return False
+            session.add(DossierSubscriptionRow(dossier_id=row.id, sender_id=sender_id, channel=channel,
+                                               recipient_id=recipient_id, created_at=now))
+            return True
+
+    def subscribers(self, code: str) -> list[str]:
+        canonical = normalize_code(code)
+        with self._sessions() as session:
+            return list(session.scalars(
+                select(DossierSubscriptionRow.sender_id).join(DossierRow, DossierRow.id == DossierSubscriptionRow.dossier_id)
+                .where(DossierRow.code == canonical).order_by(DossierSubscriptionRow.id)
+            ))

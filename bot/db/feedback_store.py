@@ -1,0 +1,143 @@
+"""Feedback tickets and satisfaction ratings in SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from bot.core.conversations import push_target
+from bot.core.dossiers import now_local
+from bot.core.feedback import (
+    ANSWERED,
+    RECEIVED,
+    FeedbackError,
+    RatingRow as Rating,
+    Ticket,
+    answer_text,
+    clean_answer,
+    format_ticket,
+    normalize_ticket,
+    ticket_prefix,
+)
+from bot.db.engine import session_factory
+from bot.db.models import FeedbackRow, ProcedureRow, RatingRow
+from bot.db.outbox_store import new_row
+
+_NUMBERING_ATTEMPTS = 5
+
+
+def _to_ticket(row: FeedbackRow) -> Ticket:
+    return Ticket(
+        ticket=row.ticket, sender_id=row.sender_id, channel=row.channel, content=row.content,
+        about=row.about, dossier_code=row.dossier_code, contact=row.contact, status=row.status,
+        created_at=row.created_at, answer=row.answer, answered_at=row.answered_at,
+    )
+
+
+class FeedbackStore:
+    """Tickets: create with the next number of the day, read, answer (queued to the citizen)."""
+
+    def __init__(self, engine: Engine):
+        self._sessions = session_factory(engine)
+
+    def create(self, *, sender_id: str, channel: str, content: str, about: str | None = None,
+               dossier_code: str | None = None, contact: str | None = None,
+               now: dt.datetime | None = None) -> Ticket:
+        now = now or now_local()
+        prefix = ticket_prefix(now.date())
+        for attempt in range(_NUMBERING_ATTEMPTS):
+            try:
+                with self._sessions.begin() as session:
+                    last = session.scalar(
+                        select(func.max(FeedbackRow.ticket)).where(FeedbackRow.ticket.like(prefix + "%")))
+                    sequence = int(last[len(prefix):]) + 1 if last else 1
+                    row = FeedbackRow(
+                        ticket=format_ticket(now.date(), sequence), sender_id=sender_id[:200],
+                        channel=channel[:40], content=content, about=about, dossier_code=dossier_code,
+                        contact=contact, status=RECEIVED, created_at=now,
+                    )
+                    session.add(row)
+                    session.flush()
+                    return _to_ticket(row)
+            except IntegrityError:  # two tickets took the same number at once: number again
+                if attempt == _NUMBERING_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def get(self, ticket: str) -> Ticket | None:
+        canonical = normalize_ticket(ticket)
+        if canonical is None:
+            return None
+        with self._sessions() as session:
+            row = session.scalar(select(FeedbackRow).where(FeedbackRow.ticket == canonical))
+            return _to_ticket(row) if row else None
+
+    def list(self, status: str | None = None, limit: int | None = None) -> list[Ticket]:
+        with self._sessions() as session:
+            query = select(FeedbackRow).order_by(FeedbackRow.id.desc())
+            if status:
+                query = query.where(FeedbackRow.status == status)
+            if limit:
+                query = query.limit(limit)
+            return [_to_ticket(r) for r in session.scalars(query)]
+
+    def answer(self, ticket: str, text: str, now: dt.datetime | None = None) -> tuple[Ticket, bool]:
+        """Store the staff answer; queue it to the citizen's channel when it can push.
+
+        Returns the ticket and whether a message was queued.
+        """
+        now = now or now_local()
+        answer = clean_answer(text)
+        canonical = normalize_ticket(ticket)
+        with self._sessions.begin() as session:
+            row = session.scalar(select(FeedbackRow).where(FeedbackRow.ticket == canonical)) if canonical else None
+            if row is None:
+                raise FeedbackError(f"Không có phiếu {ticket}.")
+            row.answer = answer
+            row.answered_at = now
+            row.status = ANSWERED
+            target = push_target(row.sender_id)
+            if target:
+                digest = hashlib.sha256(answer.encode("utf-8")).hexdigest()[:16]
+                session.add(new_row(target[0], target[1], answer_text(row.ticket, answer),
+                                    f"feedback-{row.id}-{digest}"))
+            session.flush()
+            return _to_ticket(row), target is not None
+
+
+class RatingStore:
+    """Satisfaction ratings: one per conversation (a new tap replaces the old one)."""
+
+    def __init__(self, engine: Engine):
+        self._sessions = session_factory(engine)
+
+    def record(self, *, sender_id: str, channel: str, topic: str, context: str, level: int,
+               now: dt.datetime | None = None) -> None:
+        if not 1 <= int(level) <= 5:
+            raise ValueError("level must be 1..5")
+        now = now or now_local()
+        with self._sessions.begin() as session:
+            row = session.scalar(select(RatingRow).where(RatingRow.sender_id == sender_id))
+            if row is None:
+                row = RatingRow(sender_id=sender_id[:200], created_at=now)
+                session.add(row)
+            row.channel, row.topic, row.context, row.level = channel[:40], topic[:40], context[:20], int(level)
+
+    def get_level(self, sender_id: str) -> int | None:
+        with self._sessions() as session:
+            return session.scalar(select(RatingRow.level).where(RatingRow.sender_id == sender_id))
+
+    def all(self) -> list[Rating]:
+        with self._sessions() as session:
+            rows = session.execute(select(RatingRow.level, RatingRow.channel, RatingRow.topic).order_by(RatingRow.id))
+            return [Rating(level, channel, topic) for level, channel, topic in rows]
+
+    def topic_names(self, topics: Sequence[str]) -> dict[str, str]:
+        with self._sessions() as session:
+            rows = session.execute(select(ProcedureRow.code, ProcedureRow.name).where(ProcedureRow.code.in_(set(topics))))
+            return {code: name for code, name in rows}
