@@ -70,8 +70,14 @@ def _dossier_routes(app: web.Application, services: "Services") -> None:
     add_dossier_routes(app, services)
 
 
+def _kiosk_routes(app: web.Application, services: "Services") -> None:
+    from bot.web.kiosk import add_kiosk_routes
+
+    add_kiosk_routes(app, services)
+
+
 # Features add their registrar here.
-ROUTE_REGISTRARS: list[RouteRegistrar] = [add_health_routes, _dossier_routes]
+ROUTE_REGISTRARS: list[RouteRegistrar] = [add_health_routes, _dossier_routes, _kiosk_routes]
 
 
 def create_app(services: "Services", registrars: Sequence[RouteRegistrar] | None = None) -> web.Application:

@@ -1,0 +1,1 @@
+"""The web app: small aiohttp pages and APIs beside the Rasa server (kiosk, ...)."""

@@ -1,0 +1,270 @@
+"""The kiosk touch-screen page and the small same-origin API it calls (aiohttp).
+
+`add_kiosk_routes(app, services)` registers:
+
+    GET  /kiosk/                      the page (static/kiosk/index.html)
+    GET  /kiosk/static/...            its CSS, JS and the vendored QR-code generator
+    GET  /kiosk/api/topics            the start screen's big buttons (data/kiosk.yml)
+    GET  /kiosk/api/suggest?q=        procedures as you type, diacritic-insensitive
+    GET  /kiosk/api/checklist/<code>  the printable document checklist of a procedure
+    POST /kiosk/api/message           {screen, session, message} -> Rasa REST channel
+    POST /kiosk/api/reset             {screen, session} -> /restart, forgetting the conversation
+
+The page loads nothing from the internet and talks only to these URLs, so it
+works on the centre's LAN and Rasa's HTTP API stays on loopback. The conversation
+is named "kiosk:<screen>.<session>" by the server: a page cannot speak for
+another channel's user. Every bad request gets JSON `{"error", "message"}` with
+a short Vietnamese sentence the page shows as the assistant's reply, never a trace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+import yaml
+from aiohttp import web
+
+from bot.core.answers import MAX_WORDS_PER_MESSAGE, paginate
+from bot.core.checklist import checklist
+from bot.core.conversations import sender_id
+from bot.core.suggestions import Suggester
+from bot.settings import PROJECT_ROOT
+from bot.web.app import json_error
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static" / "kiosk"
+TOPICS_FILE = PROJECT_ROOT / "data" / "kiosk.yml"
+
+MAX_BODY_BYTES = 16 * 1024
+MAX_MESSAGE_CHARS = 500
+RASA_TIMEOUT_SECONDS = 60
+_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+_CODE_RE = re.compile(r"^(\d\.\d{6}|LOCAL-[A-Z0-9-]{1,40})$")
+
+# What the citizen reads when something goes wrong.
+ERR_BAD_REQUEST = "Xin lỗi, màn hình gửi câu hỏi chưa đúng. Bạn bấm “Bắt đầu lại” rồi hỏi lại nhé."
+ERR_EMPTY = "Bạn chưa nhập câu hỏi. Bạn chạm vào một việc cần làm, hoặc gõ vài chữ vào ô tìm kiếm."
+ERR_TOO_LONG = "Câu hỏi dài quá. Bạn hỏi ngắn gọn giúp tôi, ví dụ: “làm căn cước cần giấy tờ gì”."
+ERR_ASSISTANT_DOWN = (
+    "Xin lỗi, trợ lý đang tạm dừng. Bạn vui lòng thử lại sau ít phút, "
+    "hoặc hỏi cán bộ tại quầy một cửa."
+)
+ERR_NO_PROCEDURE = "Không tìm thấy thủ tục này. Bạn bấm “Bắt đầu lại” rồi chọn lại nhé."
+NO_REPLY = "Xin lỗi, tôi chưa có câu trả lời. Bạn thử hỏi cách khác, hoặc hỏi cán bộ tại quầy một cửa."
+
+HTTP_SESSION = web.AppKey("kiosk_http_session", aiohttp.ClientSession)
+
+
+@dataclass(frozen=True)
+class Topic:
+    title: str
+    code: str
+
+
+def load_topics(path: Path = TOPICS_FILE) -> list[Topic]:
+    """The start screen's buttons. A missing or malformed file means no buttons, logged."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        topics = [Topic(str(t["title"]).strip(), str(t["code"]).strip()) for t in data["topics"]]
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        logger.error("kiosk topics not loaded from %s: %s", path, exc)
+        return []
+    return [t for t in topics if t.title and _CODE_RE.match(t.code)]
+
+
+def ask_payload(code: str, intent: str = "ask_documents") -> str:
+    """The message a topic or suggestion button sends: the documents of one procedure."""
+    return f"/{intent}{json.dumps({'procedure_code': code}, ensure_ascii=False)}"
+
+
+def split_reply(text: str) -> list[str]:
+    """One bubble shows at most about 80 words; the rest comes behind "Xem thêm"."""
+    if len(text.split()) <= MAX_WORDS_PER_MESSAGE:
+        return [text]
+    return paginate([line for line in text.split("\n") if line.strip()]) or [text]
+
+
+def normalize_replies(replies: Any) -> list[dict]:
+    """Rasa REST replies -> [{text, more, buttons}], dropping what the page cannot show."""
+    out: list[dict] = []
+    for reply in replies if isinstance(replies, list) else []:
+        if not isinstance(reply, dict):
+            continue
+        text = reply.get("text") if isinstance(reply.get("text"), str) else ""
+        buttons = [
+            {"title": b["title"], "payload": b["payload"]}
+            for b in reply.get("buttons") or []
+            if isinstance(b, dict) and isinstance(b.get("title"), str) and isinstance(b.get("payload"), str)
+        ]
+        if not text.strip() and not buttons:
+            continue
+        first, *more = split_reply(text) if text.strip() else [""]
+        out.append({"text": first, "more": more, "buttons": buttons})
+    return out
+
+
+def _error(status: int, error: str, message: str) -> web.Response:
+    """Shaped like every error of the web app: a code for programs, a sentence for people."""
+    return json_error(status, error, message)
+
+
+class KioskHandlers:
+    def __init__(self, services, topics: list[Topic]):
+        self.services = services
+        self.topics = topics
+        self.rasa_url = services.settings.rasa_url
+        self._suggester: tuple[object, Suggester] | None = None
+
+    # --- catalog -------------------------------------------------------
+
+    def _suggester_now(self) -> Suggester:
+        """Rebuilt when the guide is (after a catalog reload)."""
+        guide = self.services.guide()
+        if self._suggester is None or self._suggester[0] is not guide:
+            suggester = Suggester(self.services.catalog.all_procedures(), guide.matcher, self.services.lexicon)
+            self._suggester = (guide, suggester)
+        return self._suggester[1]
+
+    async def page(self, request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+    async def redirect_to_page(self, request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound("/kiosk/" + (f"?{request.query_string}" if request.query_string else ""))
+
+    async def topics_view(self, request: web.Request) -> web.Response:
+        def known() -> list[dict]:
+            guide = self.services.guide()
+            return [
+                {"title": t.title, "code": t.code, "payload": ask_payload(t.code)}
+                for t in self.topics
+                if guide.get(t.code) is not None
+            ]
+
+        return web.json_response({"topics": await asyncio.to_thread(known)})
+
+    async def suggest(self, request: web.Request) -> web.Response:
+        query = request.query.get("q", "")
+
+        def run() -> list[dict]:
+            return [
+                {"code": s.code, "name": s.name, "field": s.field, "payload": ask_payload(s.code)}
+                for s in self._suggester_now().suggest(query)
+            ]
+
+        return web.json_response({"query": query, "suggestions": await asyncio.to_thread(run)})
+
+    async def checklist_view(self, request: web.Request) -> web.Response:
+        code = request.match_info.get("code", "")
+        if not _CODE_RE.match(code):
+            return _error(404, "unknown_procedure", ERR_NO_PROCEDURE)
+        procedure = await asyncio.to_thread(self.services.catalog.get, code)
+        if procedure is None:
+            return _error(404, "unknown_procedure", ERR_NO_PROCEDURE)
+        return web.json_response(checklist(procedure).to_dict())
+
+    # --- conversation --------------------------------------------------
+
+    async def _read_request(self, request: web.Request) -> tuple[dict | None, web.Response | None]:
+        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+            return None, _error(413, "too_long", ERR_TOO_LONG)
+        try:
+            raw = await request.content.read(MAX_BODY_BYTES + 1)
+            body = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return None, _error(400, "bad_request", ERR_BAD_REQUEST)
+        if len(raw) > MAX_BODY_BYTES:
+            return None, _error(413, "too_long", ERR_TOO_LONG)
+        if not isinstance(body, dict):
+            return None, _error(400, "bad_request", ERR_BAD_REQUEST)
+        screen, session = body.get("screen"), body.get("session")
+        if not (isinstance(screen, str) and _ID_RE.match(screen) and isinstance(session, str) and _ID_RE.match(session)):
+            return None, _error(400, "bad_request", ERR_BAD_REQUEST)
+        body["sender"] = sender_id("kiosk", f"{screen}.{session}")
+        return body, None
+
+    async def _say(self, http: aiohttp.ClientSession, sender: str, message: str) -> Any:
+        async with http.post(
+            f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}
+        ) as response:
+            if response.status != 200:
+                raise aiohttp.ClientResponseError(
+                    response.request_info, response.history, status=response.status, message="Rasa REST"
+                )
+            return await response.json(content_type=None)
+
+    async def _current_procedure(self, http: aiohttp.ClientSession, sender: str) -> str | None:
+        """The procedure under discussion (the tracker's slot), for the print button."""
+        try:
+            async with http.get(
+                f"{self.rasa_url}/conversations/{quote(sender, safe='')}/tracker",
+                params={"include_events": "NONE"},
+                timeout=aiohttp.ClientTimeout(total=5),
+            ) as response:
+                if response.status != 200:
+                    return None
+                tracker = await response.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+            return None
+        code = ((tracker or {}).get("slots") or {}).get("procedure_code")
+        return code if isinstance(code, str) and _CODE_RE.match(code) else None
+
+    async def message(self, request: web.Request) -> web.Response:
+        body, problem = await self._read_request(request)
+        if problem is not None:
+            return problem
+        message = body.get("message")
+        if not isinstance(message, str):
+            return _error(400, "bad_request", ERR_BAD_REQUEST)
+        message = message.strip()
+        if not message:
+            return _error(400, "empty_message", ERR_EMPTY)
+        if len(message) > MAX_MESSAGE_CHARS:
+            return _error(400, "too_long", ERR_TOO_LONG)
+        http = request.app[HTTP_SESSION]
+        try:
+            replies = await self._say(http, body["sender"], message)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            logger.warning("kiosk: the assistant at %s did not answer: %r", self.rasa_url, exc)
+            return _error(503, "assistant_unavailable", ERR_ASSISTANT_DOWN)
+        messages = normalize_replies(replies) or [{"text": NO_REPLY, "more": [], "buttons": []}]
+        code = await self._current_procedure(http, body["sender"])
+        return web.json_response({"messages": messages, "procedure_code": code})
+
+    async def reset(self, request: web.Request) -> web.Response:
+        body, problem = await self._read_request(request)
+        if problem is not None:
+            return problem
+        try:
+            await self._say(request.app[HTTP_SESSION], body["sender"], "/restart")
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            logger.warning("kiosk: could not restart %s: %r", body["sender"], exc)
+            return web.json_response({"ok": False})
+        return web.json_response({"ok": True})
+
+
+async def _http_session(app: web.Application):
+    app[HTTP_SESSION] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=RASA_TIMEOUT_SECONDS))
+    yield
+    await app[HTTP_SESSION].close()
+
+
+def add_kiosk_routes(app: web.Application, services, topics_file: Path = TOPICS_FILE) -> None:
+    handlers = KioskHandlers(services, load_topics(topics_file))
+    app.cleanup_ctx.append(_http_session)
+    app.router.add_get("/kiosk", handlers.redirect_to_page)
+    app.router.add_get("/kiosk/", handlers.page)
+    app.router.add_static("/kiosk/static/", STATIC_DIR, follow_symlinks=False)
+    app.router.add_get("/kiosk/api/topics", handlers.topics_view)
+    app.router.add_get("/kiosk/api/suggest", handlers.suggest)
+    app.router.add_get("/kiosk/api/checklist/{code}", handlers.checklist_view)
+    app.router.add_post("/kiosk/api/message", handlers.message)
+    app.router.add_post("/kiosk/api/reset", handlers.reset)
