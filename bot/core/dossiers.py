@@ -471,7 +471,7 @@ def plan_changes(existing: Mapping[str, Dossier], incoming: Sequence[Incoming], 
             errors.append(FieldError("code", "thiếu mã hồ sơ"))
         if code is not None:
             if code in seen:
-                errors.append(FieldError("code", f"mã {code} bị trùng với {seen[code]}"))
+                errors.append(FieldError("code", f"mã {code} trùng với {seen[code][:1].lower()}{seen[code][1:]}"))
             else:
                 seen[code] = item.where
         before = existing.get(code) if code else None

@@ -198,6 +198,12 @@ class DossierStore:
             row = session.scalar(select(DossierRow).where(DossierRow.code == canonical))
             return _to_dossier(row) if row else None
 
+    def with_code_prefix(self, prefix: str) -> list[Dossier]:
+        with self._sessions() as session:
+            rows = session.scalars(select(DossierRow).where(DossierRow.code.startswith(prefix, autoescape=True))
+                                   .order_by(DossierRow.code))
+            return [_to_dossier(r) for r in rows]
+
     def count(self) -> int:
         with self._sessions() as session:
             return session.scalar(select(func.count()).select_from(DossierRow)) or 0

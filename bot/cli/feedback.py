@@ -1,0 +1,134 @@
+"""`bot feedback list|show|answer|export`: staff read and answer citizens' feedback.
+
+    bot feedback list [--status received|answered] [--limit N]
+    bot feedback show PAKN-YYYYMMDD-NNNN
+    bot feedback answer PAKN-YYYYMMDD-NNNN "TEXT"
+    bot feedback export FILE.csv
+
+An answer is queued to the citizen's conversation when its channel can push
+(Telegram, Zalo). Contacts are shown masked, never whole.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import tempfile
+from pathlib import Path
+
+from bot.cli.errors import CommandError
+from bot.core.feedback import ANSWERED, RECEIVED, FeedbackError, Ticket, mask_contact, normalize_ticket
+
+PREVIEW = 60
+EXPORT_FIELDS = ("ticket", "created_at", "status", "channel", "about", "dossier_code", "content", "contact",
+                 "answer", "answered_at")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("feedback", help="Phản ánh, kiến nghị của người dân")
+    actions = parser.add_subparsers(dest="feedback_command", required=True)
+    ls = actions.add_parser("list", help="Liệt kê phiếu, mới nhất trước")
+    ls.add_argument("--status", choices=(RECEIVED, ANSWERED), default=None)
+    ls.add_argument("--limit", type=int, default=50)
+    ls.set_defaults(handler=_list)
+    show = actions.add_parser("show", help="Xem một phiếu")
+    show.add_argument("ticket")
+    show.set_defaults(handler=_show)
+    answer = actions.add_parser("answer", help="Trả lời một phiếu (gửi cho người dân nếu kênh cho phép)")
+    answer.add_argument("ticket")
+    answer.add_argument("text")
+    answer.set_defaults(handler=_answer)
+    export = actions.add_parser("export", help="Xuất mọi phiếu ra tệp CSV (UTF-8)")
+    export.add_argument("file", type=Path)
+    export.set_defaults(handler=_export)
+
+
+def _services():
+    from bot.app import Services
+    from bot.settings import get_settings
+
+    return Services.from_settings(get_settings())
+
+
+def _get(services, ticket: str) -> Ticket:
+    if normalize_ticket(ticket) is None:
+        raise CommandError(f"Số phiếu '{ticket[:40]}' không đúng dạng PAKN-YYYYMMDD-NNNN.")
+    found = services.feedback.get(ticket)
+    if found is None:
+        raise CommandError(f"Không có phiếu {normalize_ticket(ticket)}.")
+    return found
+
+
+def _preview(text: str) -> str:
+    return text if len(text) <= PREVIEW else text[:PREVIEW - 1] + "…"
+
+
+def _list(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise CommandError("--limit phải là số dương.")
+    tickets = _services().feedback.list(status=args.status, limit=args.limit)
+    if not tickets:
+        print("Chưa có phiếu nào.")
+        return 0
+    for t in tickets:
+        print(f"{t.ticket}  {t.created_at:%d/%m/%Y %H:%M}  {t.status_label:<32}  {_preview(t.content)}")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    t = _get(_services(), args.ticket)
+    lines = [
+        f"Số phiếu:   {t.ticket}",
+        f"Ngày gửi:   {t.created_at:%d/%m/%Y %H:%M}",
+        f"Tình trạng: {t.status_label}",
+        f"Kênh:       {t.channel}",
+        f"Liên quan:  {t.about or '-'}",
+        f"Liên hệ:    {mask_contact(t.contact)}",
+        f"Nội dung:   {t.content}",
+    ]
+    if t.answer:
+        lines += [f"Trả lời ({t.answered_at:%d/%m/%Y %H:%M}): {t.answer}"]
+    print("\n".join(lines))
+    return 0
+
+
+def _answer(args: argparse.Namespace) -> int:
+    services = _services()
+    _get(services, args.ticket)
+    try:
+        ticket, queued = services.feedback.answer(args.ticket, args.text)
+    except FeedbackError as exc:
+        raise CommandError(str(exc)) from None
+    print(f"Đã lưu câu trả lời cho phiếu {ticket.ticket}.")
+    if queued:
+        print(f"Câu trả lời sẽ được gửi cho người dân qua {ticket.channel}.")
+    else:
+        print(f"Kênh {ticket.channel} không gửi tin được; người dân xem được khi hỏi lại số phiếu. "
+              f"Liên hệ đã để lại: {mask_contact(ticket.contact)}.")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    tickets = _services().feedback.list()
+    target = args.file
+    if target.is_dir():
+        raise CommandError(f"{target} là thư mục; hãy ghi rõ tên tệp, ví dụ phan-anh.csv.")
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise CommandError(f"Không có thư mục {directory}.")
+    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(EXPORT_FIELDS)
+            for t in reversed(tickets):
+                writer.writerow([t.ticket, t.created_at.isoformat(), t.status, t.channel, t.about or "",
+                                 t.dossier_code or "", t.content, mask_contact(t.contact) if t.contact else "",
+                                 t.answer or "", t.answered_at.isoformat() if t.answered_at else ""])
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise CommandError(f"Không ghi được {target}: {exc.strerror}.") from None
+    print(f"Đã xuất {len(tickets)} phiếu ra {target}.")
+    return 0
