@@ -14,12 +14,12 @@ TRAIN_INPUTS := $(wildcard data/nlu/*.yml data/rules/*.yml) domain.yml config.ym
 	bot/nlu/vietnamese_tokenizer.py bot/core/segmentation.py bot/core/text.py
 MODEL := models/tthc.tar.gz
 
-.PHONY: run test venv model db bench test-unit test-stories test-nlu clean
+.PHONY: run test venv model db bench browser test-unit test-stories test-nlu clean
 
 run: venv model db
 	$(BIN)/bot run
 
-test: venv model
+test: venv model browser
 	$(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory test-stories
 
@@ -33,6 +33,19 @@ $(STAMPS)/venv: requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --progress-bar off -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@mkdir -p $(STAMPS) && touch $@
+
+# The kiosk test drives Debian's Chromium with its ChromeDriver and reads the
+# printed QR code with zbarimg; install them when missing (as root, or via sudo).
+BROWSER_TOOLS := chromium chromedriver zbarimg
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+browser:
+	@for tool in $(BROWSER_TOOLS); do command -v $$tool >/dev/null || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "==> Cài Chromium, ChromeDriver và zbar-tools cho kiểm thử kiosk"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver zbar-tools >/dev/null; \
+	fi
 
 model: $(MODEL)
 

@@ -188,8 +188,10 @@
         scrollToEnd();
       })
       .finally(function () {
+        if (session !== state.session) { return; }
         state.busy = false;
         el.busy.hidden = true;
+        touched();  // the idle countdown starts when the answer is on screen
       });
   }
 
@@ -466,7 +468,7 @@
     synth.cancel();
     var utterance = new SpeechSynthesisUtterance(text);
     utterance.lang = state.voice.lang || "vi-VN";
-    utterance.voice = state.voice;
+    try { utterance.voice = state.voice; } catch (e) { /* the lang still picks a Vietnamese voice */ }
     utterance.rate = 0.9;
     synth.speak(utterance);
   }
