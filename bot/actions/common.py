@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.rating import PROCEDURE_ANSWER, offer_rating
 from bot.core.answers import ASPECTS, Answer
 
 # Longer messages are cut before matching: a question never needs more.
@@ -54,9 +55,12 @@ def send_page(dispatcher: CollectingDispatcher, page: str, remaining: list[str],
     return [SlotSet("pending_pages", remaining or None)]
 
 
-def send_answer(dispatcher: CollectingDispatcher, answer: Answer) -> list[EventType]:
+def send_answer(dispatcher: CollectingDispatcher, answer: Answer, tracker: Tracker | None = None) -> list[EventType]:
+    """Send the first page; with the tracker, also offer the one-tap rating (once per conversation)."""
     first, *rest = answer.pages
     events = send_page(dispatcher, first, rest, answer.procedure_code, answer.other_aspects)
+    if tracker is not None:
+        events += offer_rating(dispatcher, tracker, answer.procedure_code, PROCEDURE_ANSWER)
     return events + [
         SlotSet("procedure_code", answer.procedure_code),
         SlotSet("pending_aspect", None),

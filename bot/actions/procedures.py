@@ -61,14 +61,14 @@ class ActionAnswerProcedure(Action):
         guide = services().guide()
         code_from_button = latest_entity(tracker, "procedure_code")
         if guide.get(code_from_button):
-            return send_answer(dispatcher, guide.answer(code_from_button, aspect))
+            return send_answer(dispatcher, guide.answer(code_from_button, aspect), tracker)
         resolution = guide.resolve(
             text[:MAX_MATCH_CHARS],
             entity_text=latest_entity(tracker, "procedure"),
             current_code=tracker.get_slot("procedure_code"),
         )
         if resolution.kind == "answer":
-            return send_answer(dispatcher, guide.answer(resolution.code, aspect))
+            return send_answer(dispatcher, guide.answer(resolution.code, aspect), tracker)
         if resolution.kind == "choose":
             codes = [c.code for c in resolution.candidates]
             return _offer_choices(dispatcher, codes, 0, aspect)
@@ -91,7 +91,7 @@ class ActionChooseProcedure(Action):
         aspect = tracker.get_slot("pending_aspect") or DEFAULT_ASPECT
         if aspect not in ASPECTS:
             aspect = DEFAULT_ASPECT
-        return send_answer(dispatcher, guide.answer(code, aspect))
+        return send_answer(dispatcher, guide.answer(code, aspect), tracker)
 
 
 class ActionDeny(Action):

@@ -25,7 +25,14 @@ MAX_PER_DAY = 9999
 
 
 class FeedbackError(ValueError):
-    """Input a citizen or staff member should fix; the message is Vietnamese."""
+    """Input a citizen or staff member should fix; the message is Vietnamese.
+
+    `reason` names the problem for adapters that word it themselves (e.g. "too_long").
+    """
+
+    def __init__(self, message: str, reason: str = "invalid"):
+        super().__init__(message)
+        self.reason = reason
 
 
 def format_ticket(day: dt.date, sequence: int) -> str:
@@ -72,6 +79,41 @@ SKIP_WORDS = frozenset({
 })
 
 
+CANCEL_WORDS = frozenset({
+    "thoi", "huy", "huy bo", "dung", "dung lai", "thoat", "khong tra nua", "khong gui nua", "thoi khong can",
+    "stop", "cancel", "/deny",
+})
+YES_WORDS = frozenset({"co", "gui", "gui di", "dong y", "ok", "oke", "u", "vang", "da", "dung roi", "yes", "/affirm"})
+NO_WORDS = frozenset({"khong", "ko", "k", "huy", "khong gui", "thoi", "no", "/deny"})
+
+
+def is_cancel(text: str | None) -> bool:
+    """"thôi", "hủy"...: the citizen wants to stop what the assistant is asking."""
+    raw = (text or "").strip()
+    return raw in ("/deny",) or fold(raw)[:40] in CANCEL_WORDS
+
+
+def yes_or_no(text: str | None, intent: str | None = None) -> bool | None:
+    if intent == "affirm" or (text or "").strip() == "/affirm":
+        return True
+    if intent == "deny" or (text or "").strip() == "/deny":
+        return False
+    folded = fold(text or "")[:40]
+    if folded in YES_WORDS:
+        return True
+    if folded in NO_WORDS:
+        return False
+    return None
+
+
+def channel_name(sender_id: str | None, input_channel: str | None) -> str:
+    """The channel a conversation is on, for reports: "telegram", "zalo", "kiosk", "rest"..."""
+    prefix, sep, _ = (sender_id or "").partition(":")
+    if sep and re.fullmatch(r"[a-z]{2,20}", prefix):
+        return prefix
+    return (input_channel or "rest")[:40]
+
+
 def is_skip(text: str | None) -> bool:
     folded = fold(text or "")
     return folded in SKIP_WORDS or (text or "").strip() in ("/skip", "-")
@@ -81,16 +123,16 @@ def clean_content(text: str | None) -> str:
     """The feedback text as stored: trimmed, single spaces; raises FeedbackError."""
     content = " ".join((text or "").split())
     if len(content) < MIN_CONTENT:
-        raise FeedbackError("Nội dung ngắn quá. Bạn viết rõ hơn một chút giúp tôi.")
+        raise FeedbackError("Nội dung ngắn quá. Bạn viết rõ hơn một chút giúp tôi.", "too_short")
     if len(content) > MAX_CONTENT:
-        raise FeedbackError(f"Nội dung dài quá (tối đa {MAX_CONTENT} ký tự). Bạn viết ngắn gọn lại giúp tôi.")
+        raise FeedbackError(f"Nội dung dài quá (tối đa {MAX_CONTENT} ký tự). Bạn viết ngắn gọn lại giúp tôi.", "too_long")
     return content
 
 
 def clean_about(text: str | None) -> str:
     about = " ".join((text or "").split())
     if len(about) > MAX_ABOUT:
-        raise FeedbackError(f"Phần này dài quá (tối đa {MAX_ABOUT} ký tự).")
+        raise FeedbackError(f"Phần này dài quá (tối đa {MAX_ABOUT} ký tự).", "too_long")
     return about
 
 
@@ -102,7 +144,8 @@ def clean_contact(text: str | None) -> str:
         return phone
     if _EMAIL_RE.match(raw):
         return raw.lower()
-    raise FeedbackError("Tôi chưa nhận ra số điện thoại hay email. Bạn gõ lại, ví dụ 0912345678, hoặc bấm Bỏ qua.")
+    raise FeedbackError("Tôi chưa nhận ra số điện thoại hay email. Bạn gõ lại, ví dụ 0912345678, hoặc bấm Bỏ qua.",
+                        "bad_contact")
 
 
 def mask_contact(contact: str | None) -> str:

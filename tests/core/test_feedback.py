@@ -85,3 +85,16 @@ def test_summary_per_channel_and_procedure():
     assert overall.satisfied_percent == 75.0
     assert [c.group for c in channels] == ["telegram", "rest", "zalo"]
     assert topics[0].group == "1.001193 Đăng ký khai sinh" and topics[0].total == 3
+
+
+def test_yes_no_cancel_and_channel_names():
+    from bot.core.feedback import channel_name, is_cancel, yes_or_no
+
+    assert yes_or_no("Gửi đi") is True and yes_or_no("/affirm") is True and yes_or_no("x", "affirm") is True
+    assert yes_or_no("hủy") is False and yes_or_no("không") is False
+    assert yes_or_no("để tôi xem") is None
+    assert is_cancel("Thôi") and is_cancel("hủy bỏ") and not is_cancel("000.00.12.H12-250312-0042")
+    assert channel_name("telegram:42", "telegram") == "telegram"
+    assert channel_name("kiosk:quay-1.abc", "rest") == "kiosk"
+    assert channel_name("a1b2c3", "rest") == "rest"
+    assert channel_name("a1b2c3", None) == "rest"

@@ -1,0 +1,163 @@
+"""Dossier lookup (a form: code, then the phone's last 4 digits) and following a dossier.
+
+An unknown code and a wrong phone get the same answer, and a conversation that
+fails too often is refused for a while: nobody learns which codes exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from bot.actions.common import latest_entity, latest_text
+from bot.actions.rating import DOSSIER_LOOKUP, offer_rating
+from bot.app import services
+from bot.core.conversations import push_target
+from bot.core.dossiers import (
+    Dossier,
+    find_code,
+    is_open,
+    last4_from_text,
+    normalize_code,
+    now_local,
+    status_report,
+)
+from bot.core.feedback import is_cancel
+
+FORM_SLOTS = ("dossier_code", "phone_last4")
+DEFAULT_HOTLINE = "1022"
+DEFAULT_DESK = "bộ phận một cửa"
+
+
+def cancel_form(dispatcher: CollectingDispatcher, slots: tuple[str, ...]) -> Dict[Text, Any]:
+    """End a form early: clear its slots; the form's submit action then says nothing more."""
+    dispatcher.utter_message(response="utter_form_cancelled")
+    return {**{slot: None for slot in slots}, "requested_slot": None}
+
+
+def _help_contacts() -> dict[str, str]:
+    office = services().office()
+    return {"hotline": office.hotline if office else DEFAULT_HOTLINE, "desk": office.desk if office else DEFAULT_DESK}
+
+
+def _say_locked(dispatcher: CollectingDispatcher, until) -> None:
+    dispatcher.utter_message(response="utter_dossier_locked", until=until.strftime("%H:%M"), **_help_contacts())
+
+
+class ValidateDossierForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_dossier_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        # A locked-out conversation is not asked anything: the form ends and the
+        # submit action says why.
+        if services().dossiers.locked_until(tracker.sender_id):
+            return []
+        return domain_slots
+
+    async def extract_dossier_code(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> Dict[Text, Any]:
+        """A code in the message that starts the lookup ("tra cứu hồ sơ 000.00...")."""
+        if tracker.get_slot("requested_slot"):
+            return {}
+        code = normalize_code(latest_entity(tracker, "dossier_code")) or find_code(latest_text(tracker))
+        return {"dossier_code": code} if code else {}
+
+    def validate_dossier_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> Dict[Text, Any]:
+        text = str(value or "")
+        if is_cancel(text):
+            return cancel_form(dispatcher, FORM_SLOTS)
+        code = normalize_code(text) or find_code(text)
+        if code is None:
+            dispatcher.utter_message(response="utter_dossier_code_invalid")
+        return {"dossier_code": code}
+
+    def validate_phone_last4(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> Dict[Text, Any]:
+        text = str(value or "")
+        if is_cancel(text):
+            return cancel_form(dispatcher, FORM_SLOTS)
+        last4 = last4_from_text(text)
+        if last4 is None:
+            dispatcher.utter_message(response="utter_phone_last4_invalid")
+        return {"phone_last4": last4}
+
+
+def _status_buttons(dossier: Dossier, sender_id: str, late: bool) -> list[dict]:
+    buttons = []
+    if late:
+        buttons.append({"title": "Gửi phản ánh", "payload": f'/submit_feedback{{"dossier_code": "{dossier.code}"}}'})
+    if is_open(dossier) and push_target(sender_id):
+        buttons.append({"title": "Báo tôi khi có kết quả", "payload": "/subscribe_dossier"})
+    return buttons
+
+
+class ActionCheckDossier(Action):
+    """After the form: check code + last 4 digits and answer, or the neutral answer, or the lock-out."""
+
+    def name(self) -> Text:
+        return "action_check_dossier"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        store = services().dossiers
+        code, last4 = tracker.get_slot("dossier_code"), tracker.get_slot("phone_last4")
+        events: List[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS]
+        if not code or not last4:  # the form was cancelled, or refused because of the lock-out
+            until = store.locked_until(tracker.sender_id)
+            if until:
+                _say_locked(dispatcher, until)
+            return events
+        result = store.check(tracker.sender_id, code, last4)
+        if result.kind == "locked":
+            _say_locked(dispatcher, result.locked_until)
+            return events
+        if result.kind != "ok":
+            dispatcher.utter_message(response="utter_dossier_not_matched")
+            return events
+        dossier = result.dossier
+        now = now_local()
+        report = status_report(dossier, store.procedure_name(dossier.procedure_code), now, services().place())
+        values = dict(code=report.code, procedure=report.procedure, status=report.status, received=report.received,
+                      due=report.due, next_step=report.next_step)
+        buttons = _status_buttons(dossier, tracker.sender_id, report.late)
+        if report.late:
+            dispatcher.utter_message(response="utter_dossier_status", **values)
+            response = "utter_dossier_late_new_date" if report.new_due else "utter_dossier_late"
+            dispatcher.utter_message(response=response, buttons=buttons, missed_due=report.missed_due,
+                                     new_due=report.new_due or "")
+        else:
+            dispatcher.utter_message(response="utter_dossier_status", buttons=buttons, **values)
+        events.append(SlotSet("verified_dossier", dossier.code))
+        return events + offer_rating(dispatcher, tracker, dossier.procedure_code, DOSSIER_LOOKUP)
+
+
+class ActionSubscribeDossier(Action):
+    """"Báo cho tôi khi có kết quả": follow the dossier checked in this conversation."""
+
+    def name(self) -> Text:
+        return "action_subscribe_dossier"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        code = tracker.get_slot("verified_dossier")
+        if not code:
+            dispatcher.utter_message(response="utter_subscribe_needs_lookup",
+                                     buttons=[{"title": "Tra cứu hồ sơ", "payload": "/check_dossier"}])
+            return []
+        target = push_target(tracker.sender_id)
+        if target is None:
+            dispatcher.utter_message(response="utter_subscribe_cannot_push", code=code)
+            return []
+        try:
+            services().dossiers.subscribe(code, tracker.sender_id, target[0], target[1])
+        except LookupError:  # removed since it was checked
+            dispatcher.utter_message(response="utter_dossier_not_matched")
+            return [SlotSet("verified_dossier", None)]
+        dispatcher.utter_message(response="utter_subscribed", code=code)
+        return []
