@@ -58,6 +58,7 @@ $(MODEL): $(STAMPS)/venv $(TRAIN_INPUTS)
 db: $(STAMPS)/venv
 	$(BIN)/bot db upgrade
 	$(BIN)/bot procedures load
+	$(BIN)/bot dossiers seed-demo
 
 test-stories: venv model
 	$(BIN)/rasa test core --stories tests/stories --model $(MODEL) --endpoints endpoints.yml \

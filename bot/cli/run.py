@@ -37,6 +37,11 @@ def latest_model(model_dir: Path) -> Path | None:
     return models[-1] if models else None
 
 
+def _local(host: str) -> str:
+    """Where to reach a server from this machine: a wildcard address means loopback."""
+    return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+
+
 def planned_processes(settings: Settings, model: Path) -> list[ProcessSpec]:
     return [
         ProcessSpec(
@@ -52,6 +57,11 @@ def planned_processes(settings: Settings, model: Path) -> list[ProcessSpec]:
                 "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
             ],
             ready_url=f"{settings.rasa_url}/status",
+        ),
+        ProcessSpec(
+            "web server",
+            [_bin("bot"), "web", "--host", settings.web_host, "--port", str(settings.web_port)],
+            ready_url=f"http://{_local(settings.web_host)}:{settings.web_port}/health",
         ),
     ]
 
@@ -124,4 +134,6 @@ def _print_where(settings: Settings) -> None:
     print("  - Trong cửa sổ dòng lệnh: .venv/bin/bot chat")
     print(f"  - Qua REST: POST {settings.rasa_url}/webhooks/rest/webhook")
     print('      {"sender": "nguoi-dan-1", "message": "lam giay khai sinh can giay to gi"}')
+    print(f"  - Một cửa đẩy hồ sơ: POST http://{settings.web_host}:{settings.web_port}/api/dossiers"
+          " (Authorization: Bearer DOSSIER_API_TOKEN)")
     print("Nhấn Ctrl+C để dừng.")
