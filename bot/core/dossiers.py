@@ -609,9 +609,9 @@ def demo_dossiers(today: dt.date, procedure_codes: Iterable[str]) -> list[Dossie
     rows = [
         # (days since received, seq, status, due in days, note, unit, phone, name, return, missed)
         (2, 1, DossierStatus.PROCESSING, 3, None, "Phòng Tư pháp", "0900000101", "Nguyễn Văn An", ReturnMethod.DESK, None),
-        (12, 2, DossierStatus.PROCESSING, -2, None, "Phòng Tư pháp", "0900000202", "Trần Thị Bình", ReturnMethod.DESK, None),
+        (12, 2, DossierStatus.PROCESSING, -2, None, None, "0900000202", "Trần Thị Bình", ReturnMethod.DESK, None),
         (1, 3, DossierStatus.RECEIVED, 5, None, None, "0900000303", "Lê Văn Cường", ReturnMethod.DESK, None),
-        (6, 4, DossierStatus.NEED_SUPPLEMENT, 4, "bản sao giấy khai sinh có chứng thực", "Bộ phận một cửa",
+        (6, 4, DossierStatus.NEED_SUPPLEMENT, 4, "bản sao giấy khai sinh có chứng thực", None,
          "0900000404", "Phạm Thị Dung", ReturnMethod.DESK, None),
         (4, 5, DossierStatus.NEED_PAYMENT, 3, "30.000 đồng", None, "0900000505", "Hoàng Văn Em",
          ReturnMethod.DESK, None),
@@ -621,7 +621,7 @@ def demo_dossiers(today: dt.date, procedure_codes: Iterable[str]) -> list[Dossie
         (15, 8, DossierStatus.RETURNED, -5, None, None, "0900000808", "Bùi Thị Lan", ReturnMethod.POST, None),
         (3, 9, DossierStatus.WITHDRAWN, 4, "rút theo đề nghị của người nộp", None, "0900000909", "Đỗ Văn Minh",
          ReturnMethod.DESK, None),
-        (20, 10, DossierStatus.PROCESSING, 3, None, "Văn phòng đăng ký đất đai", "0900001010", "Ngô Thị Nga",
+        (20, 10, DossierStatus.PROCESSING, 3, None, None, "0900001010", "Ngô Thị Nga",
          ReturnMethod.DESK, -4),
     ]
     out = []
