@@ -176,13 +176,18 @@ class KioskHandlers:
     async def _read_request(self, request: web.Request) -> tuple[dict | None, web.Response | None]:
         if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
             return None, _error(413, "too_long", ERR_TOO_LONG)
+        raw = b""
+        while len(raw) <= MAX_BODY_BYTES:  # read() may return one chunk at a time
+            chunk = await request.content.read(MAX_BODY_BYTES + 1 - len(raw))
+            if not chunk:
+                break
+            raw += chunk
+        if len(raw) > MAX_BODY_BYTES:
+            return None, _error(413, "too_long", ERR_TOO_LONG)
         try:
-            raw = await request.content.read(MAX_BODY_BYTES + 1)
             body = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             return None, _error(400, "bad_request", ERR_BAD_REQUEST)
-        if len(raw) > MAX_BODY_BYTES:
-            return None, _error(413, "too_long", ERR_TOO_LONG)
         if not isinstance(body, dict):
             return None, _error(400, "bad_request", ERR_BAD_REQUEST)
         screen, session = body.get("screen"), body.get("session")

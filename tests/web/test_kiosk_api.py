@@ -195,6 +195,21 @@ async def test_bad_requests_get_a_polite_json_error_and_reach_nobody(kiosk, rasa
     assert rasa.received == []
 
 
+async def test_a_body_sent_in_chunks_is_read_whole_and_capped(kiosk, rasa):
+    async def chunks(body: bytes, size: int = 7):
+        for i in range(0, len(body), size):
+            yield body[i : i + size]
+
+    whole = json.dumps({**SCREEN, "message": "làm khai sinh"}, ensure_ascii=False).encode("utf-8")
+    response = await kiosk.post("/kiosk/api/message", data=chunks(whole))
+    assert response.status == 200
+    assert rasa.received[-1]["message"] == "làm khai sinh"
+    huge = json.dumps({**SCREEN, "message": "x" * 40_000}).encode("utf-8")
+    response = await kiosk.post("/kiosk/api/message", data=chunks(huge, 4096))
+    assert response.status == 413 and (await response.json())["error"] == "too_long"
+    assert len(rasa.received) == 1
+
+
 async def test_reset_restarts_the_conversation_in_rasa(kiosk, rasa):
     await _post(kiosk, "/kiosk/api/message", {**SCREEN, "message": "làm khai sinh"})
     status, data = await _post(kiosk, "/kiosk/api/reset", SCREEN)
