@@ -134,6 +134,7 @@ def _print_where(settings: Settings) -> None:
     print("  - Trong cửa sổ dòng lệnh: .venv/bin/bot chat")
     print(f"  - Qua REST: POST {settings.rasa_url}/webhooks/rest/webhook")
     print('      {"sender": "nguoi-dan-1", "message": "lam giay khai sinh can giay to gi"}')
+    print(f"  - Màn hình kiosk: http://{_local(settings.web_host)}:{settings.web_port}/kiosk/")
     print(f"  - Một cửa đẩy hồ sơ: POST http://{settings.web_host}:{settings.web_port}/api/dossiers"
           " (Authorization: Bearer DOSSIER_API_TOKEN)")
     print("Nhấn Ctrl+C để dừng.")

@@ -229,3 +229,10 @@ async def test_assistant_down_gives_a_friendly_error(services):
         assert status == 200 and data == {"ok": False}
     finally:
         await client.close()
+
+
+def test_bot_run_says_where_the_kiosk_is(settings, capsys):
+    from bot.cli.run import _print_where
+
+    _print_where(dataclasses.replace(settings, web_host="0.0.0.0", web_port=5056))
+    assert "Màn hình kiosk: http://127.0.0.1:5056/kiosk/" in capsys.readouterr().out
