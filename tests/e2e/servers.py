@@ -57,14 +57,45 @@ class RunningAssistant:
         return body
 
     def stop(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        _stop(self.procs)
+
+
+def _stop(procs: list) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@dataclass
+class RunningWeb:
+    url: str
+    proc: subprocess.Popen
+
+    def stop(self) -> None:
+        _stop([self.proc])
+
+
+def start_web(env: dict, log_dir: Path, ready_path: str = "/health") -> RunningWeb:
+    """`bot web` on a free loopback port with `env` (usually the assistant's, plus settings)."""
+    port = free_port()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "bot"), "web"],
+        env={**env, "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port)}, cwd=PROJECT_ROOT,
+        stdout=open(log_dir / "web.log", "wb"), stderr=subprocess.STDOUT,
+    )
+    web = RunningWeb(f"http://127.0.0.1:{port}", proc)
+    try:
+        _wait(f"{web.url}{ready_path}", proc, timeout=120)
+    except Exception:
+        web.stop()
+        raise
+    return web
 
 
 def start_assistant(var_dir: Path, extra_env: dict | None = None, credentials: str = "credentials.yml") -> RunningAssistant:

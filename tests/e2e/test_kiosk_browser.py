@@ -11,14 +11,12 @@ from __future__ import annotations
 import base64
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from bot.settings import PROJECT_ROOT
 from tests.e2e.browser import missing_browser, start_chromium
-from tests.e2e.servers import _wait, free_port
+from tests.e2e.servers import start_web
 
 pytestmark = pytest.mark.model
 
@@ -50,21 +48,9 @@ def _report(capsys, line: str) -> None:
 @pytest.fixture(scope="module")
 def kiosk_url(assistant, tmp_path_factory):
     """`bot web` on a free port, using the assistant's database and Rasa."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("kiosk") / "web.log"
-    bot = Path(sys.executable).parent / "bot"
-    env = {**assistant.env, "WEB_PORT": str(port), "WEB_HOST": "127.0.0.1"}
-    proc = subprocess.Popen([str(bot), "web"], env=env, cwd=PROJECT_ROOT, stdout=open(log, "wb"),
-                            stderr=subprocess.STDOUT)
-    try:
-        _wait(f"http://127.0.0.1:{port}/kiosk/", proc, timeout=120)
-        yield f"http://127.0.0.1:{port}/kiosk/"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    web = start_web(assistant.env, tmp_path_factory.mktemp("kiosk"), ready_path="/kiosk/")
+    yield f"{web.url}/kiosk/"
+    web.stop()
 
 
 @pytest.fixture(scope="module")
