@@ -165,6 +165,7 @@
     stopSpeaking();
     clearSearch();
     hideKeyboard();
+    if (document.activeElement === el.search) { el.search.blur(); }
     showConversation();
     spendOldButtons();
     addBubble("user", shown || message);
@@ -252,6 +253,7 @@
 
   el.search.addEventListener("input", onSearchInput);
   el.search.addEventListener("focus", showKeyboard);
+  el.search.addEventListener("click", showKeyboard);
   el.form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = el.search.value.trim();
