@@ -211,3 +211,12 @@ def test_working_hours_and_human_help_come_from_the_deployment_file(imported):
     assert "Thứ Hai đến Thứ Sáu" in hours and "1022" in hours
     human = _text(imported.say(_sender(), "tôi muốn gặp cán bộ"))
     assert "1022" in human and "quầy" in human
+
+
+def test_a_procedure_question_ends_the_wait_for_a_code(imported):
+    sender = _sender()
+    assert "mã hồ sơ" in _text(imported.say(sender, "tra cứu hồ sơ"))
+    answer = _text(imported.say(sender, "làm giấy khai sinh cần giấy tờ gì"))
+    assert "1.001193" in answer and "chưa đúng dạng" not in answer
+    assert "mã hồ sơ" in _text(imported.say(sender, "tra cứu hồ sơ"))
+    assert "4 số cuối" in _text(imported.say(sender, ON_TIME))
