@@ -179,6 +179,8 @@ def _import(args: argparse.Namespace) -> int:
         print(f"Chạy thử, chưa ghi gì. Nếu nhập thật: {_summary(plan)}.")
     else:
         print(f"Đã nhập {args.file.name}: {_summary(plan)}.")
+        if plan.notifications:
+            print(f"Đã xếp {plan.notifications} tin báo cho người dân đang theo dõi hồ sơ.")
     return 0
 
 
@@ -195,7 +197,6 @@ def _set_status(args: argparse.Namespace) -> int:
     services = _services()
     if services.dossiers.get(code) is None:
         raise CommandError(f"Không có hồ sơ mã {code}.")
-    before_outbox = len(services.outbox.all())
     plan = services.dossiers.set_status(code, args.status, note=args.note, due=args.due, source="cli")
     if plan.errors:
         raise CommandError("\n".join(f"Cột {e.field}: {e.message}" for _, e in plan.errors))
@@ -204,9 +205,8 @@ def _set_status(args: argparse.Namespace) -> int:
         print(f"Hồ sơ {code}: không có gì thay đổi.")
         return 0
     print(_describe_change(change)[2:])
-    queued = len(services.outbox.all()) - before_outbox
-    if queued:
-        print(f"Đã xếp {queued} tin báo cho người dân đang theo dõi hồ sơ.")
+    if plan.notifications:
+        print(f"Đã xếp {plan.notifications} tin báo cho người dân đang theo dõi hồ sơ.")
     return 0
 
 

@@ -404,6 +404,7 @@ class Change:
 class Plan:
     changes: list[Change] = field(default_factory=list)
     errors: list[tuple[str, FieldError]] = field(default_factory=list)
+    notifications: int = 0  # messages queued for subscribers when the plan was written
 
     def count(self, kind: str) -> int:
         return sum(1 for c in self.changes if c.kind == kind)

@@ -119,7 +119,7 @@ class DossierStore:
                     plan = plan_changes({c: _to_dossier(r) for c, r in rows.items()}, incoming, now, complete)
                     if plan.errors or dry_run:
                         return plan  # nothing was added: the empty transaction commits nothing
-                    self._write(session, plan.writes, rows, source, now)
+                    plan.notifications = self._write(session, plan.writes, rows, source, now)
                     return plan
             except IntegrityError:  # another writer created the same code meanwhile: plan again
                 if attempt:
@@ -145,9 +145,11 @@ class DossierStore:
         return rows
 
     def _write(self, session: Session, changes: list[Change], rows: dict[str, DossierRow],
-               source: str, now: dt.datetime) -> None:
+               source: str, now: dt.datetime) -> int:
+        """Write the changes with their history; queue notifications; return how many were queued."""
         names = self._procedure_names(session, {c.after.procedure_code for c in changes})
         place = self._place()
+        queued = 0
         for change in changes:
             row = rows.get(change.after.code)
             if change.kind == CREATE:
@@ -169,9 +171,11 @@ class DossierStore:
                 text = notification_text(change.after, names.get(change.after.procedure_code), place)
                 for sub in session.scalars(
                     select(DossierSubscriptionRow).where(DossierSubscriptionRow.dossier_id == row.id)
-                ):
+                ).all():
                     session.add(new_row(sub.channel, sub.recipient_id, text,
                                         f"dossier-{row.id}-h{history.id}-s{sub.id}"))
+                    queued += 1
+        return queued
 
     def seed_demo(self, dossiers: Sequence[Dossier], now: dt.datetime | None = None) -> int:
         """Store the demo set when there are no dossiers yet; returns how many were added."""

@@ -81,6 +81,7 @@ def add_dossier_routes(app: web.Application, services: "Services") -> None:
             "updated": plan.count("update"),
             "unchanged": plan.count("unchanged"),
             "stale": plan.count("stale"),
+            "notifications_queued": plan.notifications,
             "results": [{"code": c.after.code, "result": c.kind} for c in plan.changes],
         })
 

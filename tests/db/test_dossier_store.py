@@ -53,6 +53,7 @@ def test_set_status_records_history_and_notifies_subscribers(services):
     assert store.subscribe(CODE, "telegram:42", "telegram", "42") is False
     plan = store.set_status(CODE, "result_ready", note="mang theo giấy hẹn", source="cli", now=NOW)
     assert not plan.errors and plan.count("update") == 1
+    assert plan.notifications == 1
     history = store.history(CODE)
     assert (history[-1].old_status, history[-1].new_status, history[-1].source) == ("processing", "result_ready", "cli")
     (message,) = services.outbox.due("telegram")

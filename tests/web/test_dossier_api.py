@@ -61,6 +61,7 @@ async def test_push_creates_then_updates_with_history(client, services):
     response = await client.post("/api/dossiers", json={"dossiers": [update]}, headers=AUTH)
     body = await response.json()
     assert response.status == 200 and body["updated"] == 1 and body["results"] == [{"code": CODE, "result": "update"}]
+    assert body["notifications_queued"] == 1
     assert services.dossiers.get(CODE).note == "bản sao sổ đỏ"
     assert [h.source for h in services.dossiers.history(CODE)] == ["api", "api"]
     (message,) = services.outbox.due("zalo")
