@@ -6,7 +6,7 @@ fails too often is refused for a while: nobody learns which codes exist.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Callable, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -40,6 +40,18 @@ def cancel_form(dispatcher: CollectingDispatcher, slots: tuple[str, ...]) -> Dic
     return {**{slot: None for slot in slots}, "requested_slot": None}
 
 
+def validate_typed(value: Any, dispatcher: CollectingDispatcher, slot: str, parse: Callable[[str], str | None],
+                   invalid_response: str, form_slots: tuple[str, ...]) -> Dict[Text, Any]:
+    """A form answer typed by the citizen: "thôi" stops the form, else parse it or ask again."""
+    text = str(value or "")
+    if is_cancel(text):
+        return cancel_form(dispatcher, form_slots)
+    parsed = parse(text)
+    if parsed is None:
+        dispatcher.utter_message(response=invalid_response)
+    return {slot: parsed}
+
+
 def _help_contacts() -> dict[str, str]:
     office = services().office()
     return {"hotline": office.hotline if office else DEFAULT_HOTLINE, "desk": office.desk if office else DEFAULT_DESK}
@@ -71,23 +83,13 @@ class ValidateDossierForm(FormValidationAction):
 
     def validate_dossier_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> Dict[Text, Any]:
-        text = str(value or "")
-        if is_cancel(text):
-            return cancel_form(dispatcher, FORM_SLOTS)
-        code = normalize_code(text) or find_code(text)
-        if code is None:
-            dispatcher.utter_message(response="utter_dossier_code_invalid")
-        return {"dossier_code": code}
+        return validate_typed(value, dispatcher, "dossier_code", lambda t: normalize_code(t) or find_code(t),
+                              "utter_dossier_code_invalid", FORM_SLOTS)
 
     def validate_phone_last4(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> Dict[Text, Any]:
-        text = str(value or "")
-        if is_cancel(text):
-            return cancel_form(dispatcher, FORM_SLOTS)
-        last4 = last4_from_text(text)
-        if last4 is None:
-            dispatcher.utter_message(response="utter_phone_last4_invalid")
-        return {"phone_last4": last4}
+        return validate_typed(value, dispatcher, "phone_last4", last4_from_text, "utter_phone_last4_invalid",
+                              FORM_SLOTS)
 
 
 def _status_buttons(dossier: Dossier, sender_id: str, late: bool) -> list[dict]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from abc import ABC, abstractmethod
+from typing import Any, Callable, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -11,7 +12,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from bot.actions.common import latest_entity, latest_intent, latest_text
-from bot.actions.dossiers import cancel_form
+from bot.actions.dossiers import cancel_form, validate_typed
 from bot.app import services
 from bot.core.dossiers import find_code, format_day, normalize_code
 from bot.core.feedback import (
@@ -36,6 +37,21 @@ SKIP_BUTTON = {"title": "Bỏ qua", "payload": "/skip"}
 
 def _optional(value: str | None) -> str | None:
     return None if value in (None, NONE) else value
+
+
+def _optional_part(value: Any, dispatcher: CollectingDispatcher, slot: str, parse: Callable[[str], str],
+                   invalid_response: str) -> Dict[Text, Any]:
+    """"thôi" stops the form, "bỏ qua" skips the part, else parse it (FeedbackError: ask again)."""
+    text = str(value or "")
+    if is_cancel(text):
+        return cancel_form(dispatcher, FORM_SLOTS)
+    if is_skip(text):
+        return {slot: NONE}
+    try:
+        return {slot: parse(text) or NONE}
+    except FeedbackError:
+        dispatcher.utter_message(response=invalid_response, buttons=[SKIP_BUTTON])
+        return {slot: None}
 
 
 class ValidateFeedbackForm(FormValidationAction):
@@ -66,32 +82,13 @@ class ValidateFeedbackForm(FormValidationAction):
 
     def validate_feedback_about(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> Dict[Text, Any]:
-        text = str(value or "")
-        if is_cancel(text):
-            return cancel_form(dispatcher, FORM_SLOTS)
-        if is_skip(text):
-            return {"feedback_about": NONE}
-        code = normalize_code(text) or find_code(text)
-        if code:
-            return {"feedback_about": code}
-        try:
-            return {"feedback_about": clean_about(text) or NONE}
-        except FeedbackError:
-            dispatcher.utter_message(response="utter_feedback_about_too_long", buttons=[SKIP_BUTTON])
-            return {"feedback_about": None}
+        return _optional_part(value, dispatcher, "feedback_about",
+                              lambda t: normalize_code(t) or find_code(t) or clean_about(t),
+                              "utter_feedback_about_too_long")
 
     def validate_feedback_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> Dict[Text, Any]:
-        text = str(value or "")
-        if is_cancel(text):
-            return cancel_form(dispatcher, FORM_SLOTS)
-        if is_skip(text):
-            return {"feedback_contact": NONE}
-        try:
-            return {"feedback_contact": clean_contact(text)}
-        except FeedbackError:
-            dispatcher.utter_message(response="utter_feedback_contact_invalid", buttons=[SKIP_BUTTON])
-            return {"feedback_contact": None}
+        return _optional_part(value, dispatcher, "feedback_contact", clean_contact, "utter_feedback_contact_invalid")
 
     def validate_feedback_confirm(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> Dict[Text, Any]:
@@ -106,22 +103,27 @@ def confirm_buttons() -> list[dict]:
     return [{"title": "Gửi", "payload": "/affirm"}, {"title": "Hủy", "payload": "/deny"}]
 
 
-class ActionAskFeedbackAbout(Action):
+class _AskWithSkipButton(Action, ABC):
+    """Ask for an optional part of the feedback, with a "Bỏ qua" button."""
+
+    @property
+    @abstractmethod
+    def slot(self) -> str: ...
+
     def name(self) -> Text:
-        return "action_ask_feedback_about"
+        return f"action_ask_{self.slot}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        dispatcher.utter_message(response="utter_ask_feedback_about", buttons=[SKIP_BUTTON])
+        dispatcher.utter_message(response=f"utter_ask_{self.slot}", buttons=[SKIP_BUTTON])
         return []
 
 
-class ActionAskFeedbackContact(Action):
-    def name(self) -> Text:
-        return "action_ask_feedback_contact"
+class ActionAskFeedbackAbout(_AskWithSkipButton):
+    slot = "feedback_about"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        dispatcher.utter_message(response="utter_ask_feedback_contact", buttons=[SKIP_BUTTON])
-        return []
+
+class ActionAskFeedbackContact(_AskWithSkipButton):
+    slot = "feedback_contact"
 
 
 class ActionAskFeedbackConfirm(Action):
@@ -177,13 +179,8 @@ class ValidateTicketForm(FormValidationAction):
 
     def validate_feedback_ticket(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> Dict[Text, Any]:
-        text = str(value or "")
-        if is_cancel(text):
-            return cancel_form(dispatcher, ("feedback_ticket",))
-        ticket = normalize_ticket(text) or find_ticket(text)
-        if ticket is None:
-            dispatcher.utter_message(response="utter_ticket_invalid")
-        return {"feedback_ticket": ticket}
+        return validate_typed(value, dispatcher, "feedback_ticket", lambda t: normalize_ticket(t) or find_ticket(t),
+                              "utter_ticket_invalid", ("feedback_ticket",))
 
 
 class ActionFeedbackStatus(Action):

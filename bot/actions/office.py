@@ -19,37 +19,35 @@ def _next_opening_text(office: Office) -> str:
     return format_opening(opening, now) if opening else "giờ hành chính"
 
 
+def _reply(dispatcher: CollectingDispatcher, open_response: str, closed_response: str, fallback: str) -> None:
+    """Answer from the deployment file, wording by whether the desk is open now."""
+    office = services().office()
+    if office is None:
+        dispatcher.utter_message(response=fallback)
+        return
+    now = now_local()
+    dispatcher.utter_message(
+        response=open_response if office.is_open(now) else closed_response,
+        office=office.name, address=office.address, desk=office.desk, hotline=office.hotline,
+        hours=office.hours_summary(), next_opening=_next_opening_text(office),
+    )
+
+
 class ActionWorkingHours(Action):
     def name(self) -> Text:
         return "action_working_hours"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        office = services().office()
-        if office is None:
-            dispatcher.utter_message(response="utter_holding_hours")
-            return []
-        values = dict(office=office.name, address=office.address, hours=office.hours_summary(),
-                      hotline=office.hotline, next_opening=_next_opening_text(office))
-        if office.is_open(now_local()):
-            dispatcher.utter_message(response="utter_working_hours_open", **values)
-        else:
-            dispatcher.utter_message(response="utter_working_hours_closed", **values)
+        _reply(dispatcher, "utter_working_hours_open", "utter_working_hours_closed", "utter_holding_hours")
         return []
 
 
 class ActionRequestHuman(Action):
+    """The hotline and the desk; during working hours, a staff member can help at the desk."""
+
     def name(self) -> Text:
         return "action_request_human"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        office = services().office()
-        if office is None:
-            dispatcher.utter_message(response="utter_holding_human")
-            return []
-        values = dict(office=office.name, address=office.address, desk=office.desk, hotline=office.hotline,
-                      next_opening=_next_opening_text(office))
-        if office.is_open(now_local()):
-            dispatcher.utter_message(response="utter_human_open", **values)
-        else:
-            dispatcher.utter_message(response="utter_human_closed", **values)
+        _reply(dispatcher, "utter_human_open", "utter_human_closed", "utter_holding_human")
         return []

@@ -133,22 +133,24 @@ def _parse_spans(day: str, raw: Any, problems: list[str]) -> tuple[Span, ...]:
     return tuple(spans)
 
 
+def _unknown_keys(mapping: Mapping, allowed: tuple[str, ...], prefix: str, problems: list[str]) -> None:
+    for key in mapping:
+        if key not in allowed:
+            problems.append(f"{prefix}{key}: không dùng đến; các mục hợp lệ: {', '.join(allowed)}")
+
+
 def parse_office(data: Any, path: Path | str = "deployment.yml") -> Office:
     """Validate the parsed YAML; raises DeploymentError naming every problem."""
     problems: list[str] = []
     if not isinstance(data, Mapping):
         raise DeploymentError(path, ["tệp phải có các mục office, working_hours"])
-    for key in data:
-        if key not in _TOP_KEYS:
-            problems.append(f"mục '{key}' không dùng đến; các mục hợp lệ: {', '.join(_TOP_KEYS)}")
+    _unknown_keys(data, _TOP_KEYS, "", problems)
     office = data.get("office")
     fields: dict[str, str] = {}
     if not isinstance(office, Mapping):
         problems.append("thiếu mục office (name, address, desk, hotline)")
     else:
-        for key in office:
-            if key not in _OFFICE_FIELDS:
-                problems.append(f"office.{key}: không dùng đến; các mục hợp lệ: {', '.join(_OFFICE_FIELDS)}")
+        _unknown_keys(office, _OFFICE_FIELDS, "office.", problems)
         for name in _OFFICE_FIELDS:
             value = office.get(name)
             if value is None or not str(value).strip():
@@ -165,9 +167,7 @@ def parse_office(data: Any, path: Path | str = "deployment.yml") -> Office:
     if not isinstance(hours_raw, Mapping):
         problems.append("thiếu mục working_hours (monday … sunday)")
     else:
-        for key in hours_raw:
-            if key not in WEEKDAYS:
-                problems.append(f"working_hours.{key}: không phải tên ngày; dùng {', '.join(WEEKDAYS)}")
+        _unknown_keys(hours_raw, WEEKDAYS, "working_hours.", problems)
         for day in WEEKDAYS:
             if day not in hours_raw:
                 problems.append(f"working_hours.{day}: thiếu (để [] nếu nghỉ)")

@@ -113,27 +113,26 @@ class OutboxStore:
             return [_message(r) for r in rows]
 
     def mark_sent(self, id: int) -> None:
-        with self._sessions.begin() as session:
-            row = session.get(OutboxRow, id)
-            if row is None:
-                return
-            row.status = SENT
-            row.attempts = (row.attempts or 0) + 1
-            row.sent_at = _now()
-            row.last_error = None
+        self._attempted(id, SENT, sent_at=_now(), last_error=None)
 
     def mark_failed(self, id: int, error: str, retry_at: dt.datetime | None = None) -> None:
         """Record a failed attempt; with retry_at it is tried again then (until max_attempts), else never."""
+        self._attempted(id, FAILED, last_error=(error or "")[:MAX_ERROR_LENGTH], retry_at=retry_at,
+                        give_up=retry_at is None)
+
+    def _attempted(self, id: int, status: str, *, retry_at: dt.datetime | None = None, give_up: bool = False,
+                   **values) -> None:
         with self._sessions.begin() as session:
             row = session.get(OutboxRow, id)
             if row is None:
                 return
-            row.status = FAILED
+            row.status = status
             row.attempts = (row.attempts or 0) + 1
-            row.last_error = (error or "")[:MAX_ERROR_LENGTH]
-            if retry_at is None:
+            for key, value in values.items():
+                setattr(row, key, value)
+            if give_up:
                 row.attempts = max(row.attempts, self.max_attempts)
-            else:
+            elif retry_at is not None:
                 row.next_attempt_at = retry_at
 
     def get(self, id: int) -> OutboxMessage | None:
