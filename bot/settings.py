@@ -33,7 +33,6 @@ class Settings:
     rasa_host: str = "127.0.0.1"
     rasa_port: int = 5005
     action_port: int = 5055
-    kiosk_port: int = 8080
     web_host: str = "127.0.0.1"
     web_port: int = 5056
     model_dir: Path = PROJECT_ROOT / "models"
@@ -64,7 +63,6 @@ class Settings:
             rasa_host=env.get("RASA_HOST") or "127.0.0.1",
             rasa_port=_int(env, "RASA_PORT", 5005),
             action_port=_int(env, "ACTION_PORT", 5055),
-            kiosk_port=_int(env, "KIOSK_PORT", 8080),
             web_host=env.get("WEB_HOST") or "127.0.0.1",
             web_port=_int(env, "WEB_PORT", 5056),
             model_dir=Path(env.get("MODEL_DIR") or PROJECT_ROOT / "models"),
