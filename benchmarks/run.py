@@ -128,7 +128,23 @@ def bench_rest_latency(messages: int = 60) -> None:
     print(f"{'REST webhook latency':<34} p50 {p50:.0f} ms  p95 {p95:.0f} ms  (n={messages})")
 
 
+def _quiet_rasa() -> None:
+    """Keep Rasa's per-message debug lines out of the figures."""
+    import logging
+    import os
+
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    try:
+        from rasa.utils.log_utils import configure_structlog
+
+        configure_structlog(logging.WARNING)
+    except ImportError:  # pragma: no cover - older Rasa
+        pass
+    logging.getLogger("rasa").setLevel(logging.WARNING)
+
+
 def main() -> None:
+    _quiet_rasa()
     bench_search()
     bench_scale()
     bench_intents()

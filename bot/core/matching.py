@@ -20,7 +20,7 @@ from bot.core.text import Lexicon, fold
 
 # Scores are 0-100. Below NO_MATCH nothing is offered; candidates within
 # AMBIGUOUS_MARGIN of the best are offered together for the citizen to choose.
-NO_MATCH = 55.0
+NO_MATCH = 60.0
 AMBIGUOUS_MARGIN = 6.0
 _TOKEN_MIN_SIMILARITY = 78.0
 _PREFILTER = 150
