@@ -46,21 +46,33 @@ def more_button() -> dict:
     return {"title": "Xem thêm", "payload": payload("show_more")}
 
 
-def send_page(dispatcher: CollectingDispatcher, page: str, remaining: list[str], code: str, others: Iterable[str]) -> list[EventType]:
-    """Send one page; offer "Xem thêm" while pages remain, else the other aspects."""
+def send_page(
+    dispatcher: CollectingDispatcher,
+    page: str,
+    remaining: list[str],
+    code: str,
+    others: Iterable[str],
+    tracker: Tracker | None = None,
+) -> list[EventType]:
+    """Send one page; offer "Xem thêm" while pages remain, else the other aspects.
+
+    With the tracker, the one-tap rating is offered (once per conversation) after
+    the last page, so it never comes between the pages of an answer.
+    """
     if remaining:
         dispatcher.utter_message(text=page, buttons=[more_button()])
-    else:
-        dispatcher.utter_message(text=page, buttons=aspect_buttons(code, others))
-    return [SlotSet("pending_pages", remaining or None)]
+        return [SlotSet("pending_pages", remaining)]
+    dispatcher.utter_message(text=page, buttons=aspect_buttons(code, others))
+    events: list[EventType] = [SlotSet("pending_pages", None)]
+    if tracker is not None:
+        events += offer_rating(dispatcher, tracker, code, PROCEDURE_ANSWER)
+    return events
 
 
 def send_answer(dispatcher: CollectingDispatcher, answer: Answer, tracker: Tracker | None = None) -> list[EventType]:
-    """Send the first page; with the tracker, also offer the one-tap rating (once per conversation)."""
+    """Send the first page of an answer and remember the procedure under discussion."""
     first, *rest = answer.pages
-    events = send_page(dispatcher, first, rest, answer.procedure_code, answer.other_aspects)
-    if tracker is not None:
-        events += offer_rating(dispatcher, tracker, answer.procedure_code, PROCEDURE_ANSWER)
+    events = send_page(dispatcher, first, rest, answer.procedure_code, answer.other_aspects, tracker)
     return events + [
         SlotSet("procedure_code", answer.procedure_code),
         SlotSet("pending_aspect", None),

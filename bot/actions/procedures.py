@@ -126,4 +126,4 @@ class ActionShowMore(Action):
             dispatcher.utter_message(response="utter_no_more_pages")
             return [SlotSet("pending_pages", None)]
         others = tuple(ASPECTS)
-        return send_page(dispatcher, pages[0], list(pages[1:]), code, others)
+        return send_page(dispatcher, pages[0], list(pages[1:]), code, others, tracker)
