@@ -43,7 +43,7 @@ def _local(host: str) -> str:
 
 
 def planned_processes(settings: Settings, model: Path) -> list[ProcessSpec]:
-    return [
+    specs = [
         ProcessSpec(
             "action server",
             [_bin("rasa"), "run", "actions", "--actions", "bot.actions", "--port", str(settings.action_port)],
@@ -64,6 +64,9 @@ def planned_processes(settings: Settings, model: Path) -> list[ProcessSpec]:
             ready_url=f"http://{_local(settings.web_host)}:{settings.web_port}/health",
         ),
     ]
+    if settings.telegram_bot_token:
+        specs.append(ProcessSpec("Telegram", [_bin("bot"), "telegram"]))
+    return specs
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -137,4 +140,8 @@ def _print_where(settings: Settings) -> None:
     print(f"  - Màn hình kiosk: http://{_local(settings.web_host)}:{settings.web_port}/kiosk/")
     print(f"  - Một cửa đẩy hồ sơ: POST http://{settings.web_host}:{settings.web_port}/api/dossiers"
           " (Authorization: Bearer DOSSIER_API_TOKEN)")
+    if settings.telegram_bot_token:
+        print("  - Telegram: kênh Telegram đã chạy (long polling); nhắn cho bot của bạn trên Telegram.")
+    else:
+        print("  - Telegram: chưa bật. Đặt TELEGRAM_BOT_TOKEN (mã bot từ @BotFather) rồi chạy lại `make run`.")
     print("Nhấn Ctrl+C để dừng.")

@@ -1,0 +1,1 @@
+"""Messaging channel adapters (Telegram, Zalo) in front of the Rasa assistant."""

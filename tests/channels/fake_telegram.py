@@ -1,0 +1,106 @@
+"""A fake Telegram Bot API server on 127.0.0.1 for the real python-telegram-bot,
+and a fake Rasa REST server; both record every call."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Trợ lý", "username": "tthc_test_bot"}
+
+
+class FakeBotAPI:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict]] = []
+        self.updates: list[dict] = []
+        self.fail_send = 0  # how many sendMessage calls to fail with a 502
+        self._ids = itertools.count(100)
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self.server = TestServer(app, host="127.0.0.1")
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.port}"
+
+    async def start(self) -> "FakeBotAPI":
+        await self.server.start_server()
+        return self
+
+    async def close(self) -> None:
+        await self.server.close()
+
+    def sent(self, method: str = "sendMessage") -> list[dict]:
+        return [params for name, params in self.calls if name == method]
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.content_type == "application/json":
+            params = await request.json()
+        else:
+            params = {}
+            for key, value in (await request.post()).items():
+                try:
+                    params[key] = json.loads(value) if key in ("reply_markup", "allowed_updates") else value
+                except (TypeError, ValueError):
+                    params[key] = value
+        self.calls.append((method, params))
+        if method == "getMe":
+            return self._ok(BOT_USER)
+        if method == "sendMessage":
+            if self.fail_send > 0:
+                self.fail_send -= 1
+                return web.json_response({"ok": False, "error_code": 502, "description": "Bad Gateway"},
+                                         status=502)
+            message = {
+                "message_id": next(self._ids),
+                "date": int(time.time()),
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "from": BOT_USER,
+                "text": params.get("text", ""),
+            }
+            if params.get("reply_markup"):
+                message["reply_markup"] = params["reply_markup"]
+            return self._ok(message)
+        if method in ("answerCallbackQuery", "editMessageReplyMarkup", "deleteWebhook", "setWebhook"):
+            return self._ok(True)
+        if method == "getUpdates":
+            updates, self.updates = self.updates, []
+            return self._ok(updates)
+        return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+
+    @staticmethod
+    def _ok(result) -> web.Response:
+        return web.json_response({"ok": True, "result": result})
+
+
+class FakeRasa:
+    """Rasa's REST webhook answering from a script: message -> list of bot messages."""
+
+    def __init__(self, script: dict[str, list[dict]] | None = None, default: list[dict] | None = None) -> None:
+        self.script = script or {}
+        self.default = default if default is not None else [{"text": "Tôi đã nhận câu hỏi."}]
+        self.received: list[dict] = []
+        app = web.Application()
+        app.router.add_post("/webhooks/rest/webhook", self._handle)
+        self.server = TestServer(app, host="127.0.0.1")
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+    async def start(self) -> "FakeRasa":
+        await self.server.start_server()
+        return self
+
+    async def close(self) -> None:
+        await self.server.close()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.received.append(body)
+        return web.json_response(self.script.get(body.get("message"), self.default))
