@@ -20,6 +20,8 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+import re
+from collections import OrderedDict
 from typing import Any, Awaitable, Callable
 
 import aiohttp
@@ -58,6 +60,8 @@ GREET_PAYLOAD = "/greet"
 NOTIFY_INTERVAL = 5.0  # seconds between two looks at the outbox
 RETRY_BASE = 30  # seconds before the first retry; doubles each attempt
 RETRY_MAX = 3600
+MEMORY_LIMIT = 10_000  # chats / long payloads remembered per process
+SECRET_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token
 
 
 class RasaClient:
@@ -89,8 +93,15 @@ class TelegramAdapter:
 
     def __init__(self, rasa: RasaClient):
         self.rasa = rasa
-        self.last_buttons: dict[int, list[Button]] = {}
-        self.payloads: dict[str, str] = {}
+        self.last_buttons: OrderedDict[int, list[Button]] = OrderedDict()
+        self.payloads: OrderedDict[str, str] = OrderedDict()
+
+    @staticmethod
+    def _remember(store: OrderedDict, key, value) -> None:
+        store[key] = value
+        store.move_to_end(key)
+        while len(store) > MEMORY_LIMIT:
+            store.popitem(last=False)
 
     # --- buttons ---------------------------------------------------------------
 
@@ -99,7 +110,7 @@ class TelegramAdapter:
         if payload and len(payload.encode("utf-8")) <= CALLBACK_DATA_LIMIT and not payload.startswith("#"):
             return payload
         key = "#" + hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
-        self.payloads[key] = payload
+        self._remember(self.payloads, key, payload)
         return key
 
     def payload_for(self, data: str | None) -> str | None:
@@ -125,6 +136,7 @@ class TelegramAdapter:
             await bot.send_message(chat_id=chat_id, text=BUSY)
             return
         sent = False
+        shown: list[Button] = []
         for reply in replies:
             text = str(reply.get("text") or "").strip()
             buttons = [
@@ -140,8 +152,13 @@ class TelegramAdapter:
                 markup = self.keyboard(buttons) if buttons and last else None
                 await bot.send_message(chat_id=chat_id, text=chunk, reply_markup=markup)
             if buttons:
-                self.last_buttons[chat_id] = buttons
+                shown = buttons
             sent = True
+        # A typed number means a button of the latest reply only; older buttons no longer count.
+        if shown:
+            self._remember(self.last_buttons, chat_id, shown)
+        else:
+            self.last_buttons.pop(chat_id, None)
         if not sent:
             await bot.send_message(chat_id=chat_id, text=NO_REPLY)
 
@@ -285,6 +302,8 @@ def build_webhook_app(application: Application, secret: str) -> web.Application:
     """aiohttp app with POST /telegram/webhook; the secret header must match or it is 403."""
     if not secret:
         raise ValueError("TELEGRAM_WEBHOOK_SECRET is required for webhook mode")
+    if not SECRET_FORMAT.fullmatch(secret):
+        raise ValueError("TELEGRAM_WEBHOOK_SECRET may only hold letters, digits, _ and - (at most 256)")
     expected = secret.encode("utf-8")
 
     async def webhook(request: web.Request) -> web.Response:

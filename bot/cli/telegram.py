@@ -41,6 +41,8 @@ def _telegram(args: argparse.Namespace) -> int:
         return 0
     if not settings.telegram_webhook_secret:
         raise CommandError("Chế độ webhook cần TELEGRAM_WEBHOOK_SECRET (một chuỗi bí mật tự chọn).")
+    if not telegram.SECRET_FORMAT.fullmatch(settings.telegram_webhook_secret):
+        raise CommandError("TELEGRAM_WEBHOOK_SECRET chỉ được gồm chữ cái không dấu, chữ số, _ và - (tối đa 256 ký tự).")
     print(f"Kênh Telegram đang chạy (webhook): http://{args.host}:{args.port}{telegram.WEBHOOK_PATH}", flush=True)
     if not settings.telegram_webhook_url:
         print("Chú ý: chưa đặt TELEGRAM_WEBHOOK_URL, nên chưa đăng ký webhook với Telegram.", flush=True)

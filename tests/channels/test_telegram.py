@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import asyncio
 import socket
 
 import pytest
@@ -23,7 +24,7 @@ GREETING = [{
     ],
 }]
 CARD_ANSWER = [{"text": "Làm thẻ căn cước cần: tờ khai CC01, giấy khai sinh."}]
-SECRET = "đúng-bí-mật-123"
+SECRET = "dung-bi-mat_123"
 
 
 def _user() -> dict:
@@ -112,6 +113,8 @@ async def test_typed_number_chooses_the_last_buttons(app, telegram_api, rasa):
     assert rasa.received[-1]["message"] == "/check_dossier"
     await _process(app, _message(3, "lam the can cuoc can gi"))
     assert rasa.received[-1] == {"sender": f"telegram:{CHAT}", "message": "lam the can cuoc can gi"}
+    await _process(app, _message(4, "1"))  # the last reply had no buttons: "1" is just text
+    assert rasa.received[-1]["message"] == "1"
 
 
 async def test_long_reply_is_split(app, telegram_api, rasa):
@@ -184,7 +187,7 @@ async def webhook(app):
     await client.close()
 
 
-@pytest.mark.parametrize("headers", [{}, {"X-Telegram-Bot-Api-Secret-Token": "sai-bí-mật"},
+@pytest.mark.parametrize("headers", [{}, {"X-Telegram-Bot-Api-Secret-Token": "sai-bi-mat"},
                                      {"X-Telegram-Bot-Api-Secret-Token": ""}])
 async def test_webhook_refuses_a_wrong_or_missing_secret(webhook, rasa, telegram_api, headers):
     resp = await webhook.post("/telegram/webhook", json=_message(1, "xin chao"), headers=headers)
@@ -201,6 +204,37 @@ async def test_webhook_processes_an_update_with_the_right_secret(webhook, rasa, 
     assert telegram_api.sent()[0]["text"] == "Tôi đã nhận câu hỏi."
 
 
-def test_webhook_needs_a_secret(tg_settings):
+@pytest.mark.parametrize("secret", ["", "có dấu", "x" * 257])
+def test_webhook_needs_a_valid_secret(tg_settings, secret):
     with pytest.raises(ValueError):
-        build_webhook_app(build_application(tg_settings), "")
+        build_webhook_app(build_application(tg_settings), secret)
+
+
+async def _until(condition, rounds: int = 500) -> None:
+    for _ in range(rounds):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+
+
+async def test_long_polling_and_the_notification_task(tg_settings, telegram_api, rasa, services):
+    """The real updater fetches /start from getUpdates; the post_init task sends a queued notification."""
+    telegram_api.updates = [_message(1, "/start", command=True)]
+    services.outbox.enqueue("telegram", str(CHAT), "Hồ sơ H003 đã được tiếp nhận.", "dossier:H003:received")
+    application = build_application(tg_settings, outbox=services.outbox)
+    await application.initialize()
+    await application.post_init(application)
+    await application.updater.start_polling(poll_interval=0.01, timeout=0)
+    await application.start()
+    try:
+        await _until(lambda: len(telegram_api.sent()) >= 2 and services.outbox.all()[0].status == "sent")
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        await application.post_shutdown(application)
+    assert rasa.received == [{"sender": f"telegram:{CHAT}", "message": "/greet"}]
+    texts = sorted(m["text"] for m in telegram_api.sent())
+    assert texts == sorted([GREETING[0]["text"], "Hồ sơ H003 đã được tiếp nhận."])
+    assert services.outbox.all()[0].status == "sent"
+    assert telegram_api.sent("getUpdates")
