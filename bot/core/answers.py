@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Sequence
+from urllib.parse import urlparse
 
 from bot.core.catalog import DOCUMENT_KIND_LABELS, ONLINE_LABELS, Procedure
 
@@ -63,7 +64,11 @@ def _title(p: Procedure) -> str:
 
 
 def _footer(p: Procedure, today: dt.date) -> str:
-    footer = "Nguồn: Cổng Dịch vụ công quốc gia."
+    host = urlparse(p.source_url).netloc.lower()
+    if host == "dichvucong.gov.vn" or host.endswith(".dichvucong.gov.vn"):
+        footer = "Nguồn: Cổng Dịch vụ công quốc gia."
+    else:
+        footer = f"Nguồn: {host} (chưa phải trang chính thức, hãy hỏi lại cơ quan giải quyết)."
     if not p.is_valid_on(today):
         footer += " Lưu ý: quy định này có thể đã thay đổi, hãy hỏi lại bộ phận một cửa."
     return footer
@@ -105,7 +110,7 @@ def _location(p: Procedure) -> list[str]:
 
 def _online(p: Procedure) -> list[str]:
     if not p.online.available:
-        return ["Thủ tục này chưa làm trực tuyến được. Bạn cần đến nộp trực tiếp."]
+        return ["Thủ tục này chưa nộp trực tuyến được. Bạn hỏi bộ phận một cửa cách nộp hồ sơ."]
     if p.online.level:
         lines = [f"Thủ tục này làm {ONLINE_LABELS[p.online.level]}."]
     else:
