@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterable, List, Literal, Optional
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, root_validator, validator
+from pydantic import BaseModel, Field, ValidationError, validator
 
 Level = Literal["xa", "tinh", "trung_uong"]
 OnlineLevel = Literal["toan_trinh", "mot_phan", "truc_tiep"]
@@ -131,15 +131,21 @@ class Procedure(_Strict):
             raise ValueError("verification date is in the future")
         return v
 
-    @root_validator(skip_on_failure=True)
-    def _validity(cls, values: dict) -> dict:
-        code = values.get("code", "")
-        if code.startswith("LOCAL-") and "code" not in values.get("unverified", []):
-            raise ValueError("a LOCAL- placeholder code must list 'code' in unverified")
-        start, end = values.get("valid_from"), values.get("valid_to")
-        if end is not None and start is not None and end < start:
+    # Cross-field checks are field validators, not a root validator, so that the
+    # error names the field to fix instead of "__root__".
+    @validator("valid_to")
+    def _ends_after_start(cls, v: Optional[dt.date], values: dict) -> Optional[dt.date]:
+        start = values.get("valid_from")
+        if v is not None and start is not None and v < start:
             raise ValueError("valid_to is before valid_from")
-        return values
+        return v
+
+    @validator("unverified", always=True)
+    def _local_code_unverified(cls, v: list, values: dict) -> list:
+        code = values.get("code") or ""
+        if code.startswith("LOCAL-") and "code" not in v:
+            raise ValueError(f"code {code} is a LOCAL- placeholder: list 'code' in unverified")
+        return v
 
     def is_verified(self, aspect: str) -> bool:
         return aspect not in self.unverified
@@ -166,19 +172,29 @@ def _record_label(index: int, raw: object) -> str:
     return f"#{index + 1} ({code})" if code else f"#{index + 1}"
 
 
-def parse_file(path: Path) -> tuple[list[Procedure], list[tuple[str, str, str, str]]]:
-    """Parse one field file; return its procedures and the problems found."""
+class _YamlLoader(yaml.SafeLoader):
+    """Safe loader that leaves dates as text: pydantic then reports an impossible
+    date such as 2024-13-01 on its record and field instead of YAML raising."""
+
+
+_YamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _parse_labelled(path: Path) -> tuple[list[tuple[str, Procedure]], list[tuple[str, str, str, str]]]:
     name = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)  # noqa: S506 - safe loader
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
         return [], [(name, "-", "-", f"cannot read YAML: {exc}")]
     if not isinstance(data, dict) or not isinstance(data.get("procedures"), list):
         return [], [(name, "-", "procedures", "file must be a mapping with a 'procedures' list")]
     field_name = data.get("field")
     if not isinstance(field_name, str) or not field_name.strip():
         return [], [(name, "-", "field", "file must name its field")]
-    procedures: list[Procedure] = []
+    procedures: list[tuple[str, Procedure]] = []
     problems: list[tuple[str, str, str, str]] = []
     for i, raw in enumerate(data["procedures"]):
         label = _record_label(i, raw)
@@ -186,12 +202,18 @@ def parse_file(path: Path) -> tuple[list[Procedure], list[tuple[str, str, str, s
             problems.append((name, label, "-", "record must be a mapping"))
             continue
         try:
-            procedures.append(Procedure(**{"field": field_name, **raw}))
+            procedures.append((label, Procedure(**{"field": field_name, **raw})))
         except ValidationError as exc:
             for err in exc.errors():
                 loc = ".".join(str(p) for p in err["loc"]) or "-"
                 problems.append((name, label, loc, err["msg"]))
     return procedures, problems
+
+
+def parse_file(path: Path) -> tuple[list[Procedure], list[tuple[str, str, str, str]]]:
+    """Parse one field file; return its procedures and the problems found."""
+    labelled, problems = _parse_labelled(path)
+    return [p for _, p in labelled], problems
 
 
 def load_catalog(directory: Path) -> list[Procedure]:
@@ -204,12 +226,13 @@ def load_catalog(directory: Path) -> list[Procedure]:
     problems: list[tuple[str, str, str, str]] = []
     seen: dict[str, str] = {}
     for path in files:
-        parsed, file_problems = parse_file(path)
+        parsed, file_problems = _parse_labelled(path)
         problems.extend(file_problems)
-        for proc in parsed:
+        for label, proc in parsed:
             if proc.code in seen:
-                problems.append((str(path), proc.code, "code", f"duplicate code, also in {seen[proc.code]}"))
-            seen[proc.code] = str(path)
+                problems.append((str(path), label, "code", f"duplicate code, also in {seen[proc.code]}"))
+            else:
+                seen[proc.code] = f"{path} record {label}"
             procedures.append(proc)
     if problems:
         raise CatalogError(problems)
