@@ -10,10 +10,10 @@ import argparse
 import sys
 from typing import Sequence
 
-from bot.cli import chat, db, dossiers, feedback, office, procedures, report, run, search, telegram, web
+from bot.cli import chat, db, dossiers, feedback, office, procedures, report, run, search, telegram, web, zalo
 from bot.cli.errors import CommandError
 
-COMMAND_MODULES = [procedures, search, chat, db, run, web, dossiers, feedback, report, office, telegram]
+COMMAND_MODULES = [procedures, search, chat, db, run, web, dossiers, feedback, report, office, telegram, zalo]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -66,6 +66,8 @@ def planned_processes(settings: Settings, model: Path) -> list[ProcessSpec]:
     ]
     if settings.telegram_bot_token:
         specs.append(ProcessSpec("Telegram", [_bin("bot"), "telegram"]))
+    if settings.zalo_access_token:
+        specs.append(ProcessSpec("Zalo notifications", [_bin("bot"), "zalo-worker"]))
     return specs
 
 
@@ -144,4 +146,9 @@ def _print_where(settings: Settings) -> None:
         print("  - Telegram: kênh Telegram đã chạy (long polling); nhắn cho bot của bạn trên Telegram.")
     else:
         print("  - Telegram: chưa bật. Đặt TELEGRAM_BOT_TOKEN (mã bot từ @BotFather) rồi chạy lại `make run`.")
+    if settings.zalo_app_id and settings.zalo_oa_secret_key:
+        print(f"  - Zalo OA: webhook {settings.rasa_url}/webhooks/zalo/webhook"
+              " (đăng ký địa chỉ HTTPS công khai trỏ về đây trong trang Zalo for Developers).")
+    else:
+        print("  - Zalo OA: chưa bật. Đặt ZALO_APP_ID, ZALO_OA_SECRET_KEY và ZALO_ACCESS_TOKEN (xem README).")
     print("Nhấn Ctrl+C để dừng.")

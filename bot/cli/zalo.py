@@ -1,0 +1,41 @@
+"""`bot zalo-worker`: deliver queued notifications to Zalo users every few seconds.
+
+Needs ZALO_ACCESS_TOKEN; `bot run` starts it when the token is set. Incoming
+Zalo messages are handled by the Rasa server itself (/webhooks/zalo/webhook).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from bot.cli.errors import CommandError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("zalo-worker", help="Gửi thông báo đang chờ tới người dùng Zalo")
+    parser.add_argument("--interval", type=float, default=5.0, help="Số giây giữa hai lượt gửi (mặc định 5)")
+    parser.add_argument("--once", action="store_true", help="Gửi một lượt rồi dừng")
+    parser.set_defaults(handler=_worker)
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from bot.app import services
+    from bot.channels.zalo import ZaloClient
+    from bot.channels.zalo_worker import deliver_due, run_forever
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    if not settings.zalo_access_token:
+        raise CommandError("Chưa đặt ZALO_ACCESS_TOKEN. Lấy access token của Official Account rồi đặt biến môi trường này.")
+    if args.interval <= 0:
+        raise CommandError("--interval phải lớn hơn 0.")
+    outbox = services().outbox
+    client = ZaloClient(settings.zalo_access_token, settings.zalo_api_base)
+    if args.once:
+        sent, failed = asyncio.run(deliver_due(outbox, client))
+        print(f"Đã gửi {sent} thông báo Zalo, {failed} thất bại (sẽ thử lại).")
+        return 0
+    print("Kênh Zalo: đang gửi thông báo chờ gửi. Nhấn Ctrl+C để dừng.", flush=True)
+    asyncio.run(run_forever(outbox, client, args.interval))
+    return 0

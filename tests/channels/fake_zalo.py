@@ -1,0 +1,54 @@
+"""A fake Zalo OA API on 127.0.0.1 recording every /v3.0/oa/message/cs call."""
+
+from __future__ import annotations
+
+import itertools
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+TOKEN = "fake-oa-access-token"
+
+
+class FakeZaloAPI:
+    def __init__(self, token: str = TOKEN) -> None:
+        self.token = token
+        self.calls: list[dict] = []  # accepted bodies
+        self.refused: list[dict] = []  # bodies answered with an error
+        self.fail_http = 0  # how many calls to answer with HTTP 502
+        self.api_error: tuple[int, str] | None = None  # answer every call with this Zalo error
+        self._ids = itertools.count(1)
+        app = web.Application()
+        app.router.add_post("/v3.0/oa/message/cs", self._send)
+        self.server = TestServer(app, host="127.0.0.1")
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.port}"
+
+    async def start(self) -> "FakeZaloAPI":
+        await self.server.start_server()
+        return self
+
+    async def close(self) -> None:
+        await self.server.close()
+
+    def to(self, user_id: str) -> list[dict]:
+        return [c for c in self.calls if c.get("recipient", {}).get("user_id") == user_id]
+
+    async def _send(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        if request.headers.get("access_token") != self.token:
+            self.refused.append(body)
+            return web.json_response({"error": -216, "message": "Access token is invalid"})
+        if self.fail_http > 0:
+            self.fail_http -= 1
+            self.refused.append(body)
+            return web.json_response({"error": -1, "message": "Bad Gateway"}, status=502)
+        if self.api_error:
+            self.refused.append(body)
+            code, message = self.api_error
+            return web.json_response({"error": code, "message": message})
+        self.calls.append(body)
+        return web.json_response({"error": 0, "message": "Success",
+                                  "data": {"message_id": f"m{next(self._ids)}", "user_id": body["recipient"]["user_id"]}})
