@@ -75,9 +75,11 @@ def _footer(p: Procedure, today: dt.date) -> str:
 
 
 def _unverified_text(p: Procedure, aspect_label: str) -> list[str]:
+    # The agency is named only when it is itself verified.
+    ask = f"{p.agency} hoặc bộ phận một cửa" if p.is_verified("agency") else "bộ phận một cửa nơi bạn định nộp hồ sơ"
     return [
         f"Thông tin về {aspect_label.lower()} của thủ tục này chưa được kiểm chứng.",
-        f"Bạn vui lòng hỏi trực tiếp {p.agency} hoặc bộ phận một cửa trước khi đi.",
+        f"Bạn vui lòng hỏi trực tiếp {ask} trước khi đi.",
     ]
 
 

@@ -73,7 +73,7 @@ MINI = [
     ("1.000894", "Đăng ký kết hôn", ["làm giấy đăng ký kết hôn", "làm giấy kết hôn"], ["kết hôn"]),
     ("1.014061", "Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên", ["làm căn cước", "làm thẻ căn cước"], ["căn cước"]),
     ("3.000347", "Đổi giấy phép lái xe", ["đổi bằng lái"], ["giấy phép lái xe"]),
-    ("3.000348", "Cấp lại giấy phép lái xe", ["mất bằng lái", "làm lại bằng lái"], ["giấy phép lái xe"]),
+    ("3.000348", "Cấp lại giấy phép lái xe", ["mất bằng lái"], ["giấy phép lái xe"]),
     ("1.004222", "Đăng ký thường trú", ["nhập hộ khẩu"], ["thường trú"]),
     ("1.001456", "Cấp hộ chiếu phổ thông ở trong nước", ["làm hộ chiếu"], ["hộ chiếu", "passport"]),
 ]
