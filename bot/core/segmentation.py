@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from bot.core.text import fold, has_diacritics
+from bot.core.text import clean, fold, has_diacritics
 
 _SYLLABLE_RE = re.compile(r"\w+", re.UNICODE)
 _MAX_WORD_SYLLABLES = 4
@@ -47,6 +47,9 @@ class Segmenter:
         self._extra = list(extra_words)
         self._use_underthesea = use_underthesea
         self._compounds: set[str] | None = None
+        # The domain words (extra_words), folded and as written (lower case).
+        self._domain_folded: set[str] = set()
+        self._domain_exact: set[str] = set()
         self._lock = threading.Lock()
 
     def _dictionary(self) -> set[str]:
@@ -54,15 +57,16 @@ class Segmenter:
             if self._compounds is None:
                 words: set[str] = set()
                 path = _viet74k_path()
-                if path is not None:
-                    for line in path.read_text(encoding="utf-8").splitlines():
-                        folded = fold(line)
-                        if " " in folded and len(folded.split()) <= _MAX_WORD_SYLLABLES:
-                            words.add(folded)
-                for phrase in self._extra:
+                lines = path.read_text(encoding="utf-8").splitlines() if path is not None else []
+                for phrase in [*lines, *self._extra]:
                     folded = fold(phrase)
                     if " " in folded and len(folded.split()) <= _MAX_WORD_SYLLABLES:
                         words.add(folded)
+                for phrase in self._extra:
+                    parts = clean(phrase).split()
+                    if 2 <= len(parts) <= _MAX_WORD_SYLLABLES:
+                        self._domain_folded.add(fold(phrase))
+                        self._domain_exact.add(_exact_key(parts))
                 self._compounds = words
             return self._compounds
 
@@ -90,15 +94,18 @@ class Segmenter:
             groups = [[i] for i in range(len(syllables))]
         marked = [has_diacritics(text[s:e]) for s, e in syllables]
         result: list[list[int]] = []
+        # Syllables underthesea left on their own, and every syllable typed
+        # without marks, are grouped by the dictionary: underthesea leaves a
+        # lone "căn cước" as two words, which "can cuoc" would not be.
         run: list[int] = []
         for group in groups:
-            if any(marked[i] for i in group):
-                result.extend(self._by_dictionary(text, syllables, run))
+            if len(group) > 1 and any(marked[i] for i in group):
+                result.extend(self._by_dictionary(text, syllables, run, marked))
                 run = []
                 result.append(group)
             else:
                 run.extend(group)
-        result.extend(self._by_dictionary(text, syllables, run))
+        result.extend(self._by_dictionary(text, syllables, run, marked))
         return result
 
     def _underthesea_groups(self, text: str, syllables: list[tuple[int, int]]) -> list[list[int]] | None:
@@ -127,23 +134,66 @@ class Segmenter:
             return None
         return groups
 
-    def _by_dictionary(self, text: str, syllables: list[tuple[int, int]], run: list[int]) -> list[list[int]]:
+    def _by_dictionary(
+        self, text: str, syllables: list[tuple[int, int]], run: list[int], marked: list[bool]
+    ) -> list[list[int]]:
+        """Group a run of loose syllables into words, longest match first.
+
+        Domain words are placed first, so "doi bang lai" gives "doi" "bang_lai"
+        and not the general dictionary's "doi_bang" "lai". Syllables with marks
+        join only into a domain word written with the same marks (elsewhere
+        underthesea has already decided); syllables without marks also join into
+        general dictionary words by folded form. A word never spans anything but
+        white space ("căn, cước" stays two words).
+        """
         if not run:
             return []
         compounds = self._dictionary()
-        folded = [fold(text[syllables[i][0] : syllables[i][1]]) for i in run]
+        surface = [text[syllables[i][0] : syllables[i][1]] for i in run]
+        folded = [fold(s) for s in surface]
+
+        def joinable(i: int, n: int) -> bool:
+            return all(
+                text[syllables[run[k]][1] : syllables[run[k + 1]][0]].isspace() for k in range(i, i + n - 1)
+            )
+
+        def is_domain(i: int, n: int) -> bool:
+            if any(marked[j] for j in run[i : i + n]):
+                return _exact_key(surface[i : i + n]) in self._domain_exact
+            return " ".join(folded[i : i + n]) in self._domain_folded
+
+        def is_compound(i: int, n: int) -> bool:
+            return not any(marked[j] for j in run[i : i + n]) and " ".join(folded[i : i + n]) in compounds
+
+        def longest(start: int, stop: int, test) -> list[tuple[int, int]]:
+            spans, i = [], start
+            while i < stop:
+                for n in range(min(_MAX_WORD_SYLLABLES, stop - i), 1, -1):
+                    if joinable(i, n) and test(i, n):
+                        spans.append((i, n))
+                        i += n
+                        break
+                else:
+                    i += 1
+            return spans
+
         out: list[list[int]] = []
-        i = 0
-        while i < len(run):
-            for n in range(min(_MAX_WORD_SYLLABLES, len(run) - i), 1, -1):
-                if " ".join(folded[i : i + n]) in compounds:
-                    out.append(run[i : i + n])
-                    i += n
-                    break
-            else:
-                out.append([run[i]])
-                i += 1
+        cursor = 0
+        for i, n in [*longest(0, len(run), is_domain), (len(run), 0)]:
+            gap = dict(longest(cursor, i, is_compound))
+            k = cursor
+            while k < i:
+                size = gap.get(k, 1)
+                out.append(run[k : k + size])
+                k += size
+            if n:
+                out.append(run[i : i + n])
+            cursor = i + n
         return out
+
+
+def _exact_key(syllables: Iterable[str]) -> str:
+    return " ".join(unicodedata.normalize("NFC", s).lower() for s in syllables)
 
 
 def _nfc_with_map(text: str) -> tuple[str, list[int]]:
