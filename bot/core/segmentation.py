@@ -88,24 +88,57 @@ class Segmenter:
         return words
 
     def _group(self, text: str, syllables: list[tuple[int, int]]) -> list[list[int]]:
-        """Group syllable indexes into words."""
+        """Group syllable indexes into words.
+
+        1. underthesea groups text with marks ("căn cước" in a sentence).
+        2. Domain words (extra_words) are placed next, longest first, with marks
+           matched exactly and plain syllables by folded form, so a domain word
+           is one word however it was typed: underthesea leaves a lone
+           "căn cước" as two syllables and "giờ làm việc" as "giờ" + "làm việc".
+           A domain word never cuts through a word underthesea made.
+        3. The remaining syllables typed without marks are grouped by the folded
+           general dictionary; marked ones keep underthesea's grouping.
+        A word never spans anything but white space ("căn, cước" stays two).
+        """
         groups = self._underthesea_groups(text, syllables) if self._use_underthesea else None
         if groups is None:
             groups = [[i] for i in range(len(syllables))]
+        self._dictionary()
         marked = [has_diacritics(text[s:e]) for s, e in syllables]
-        result: list[list[int]] = []
-        # Syllables underthesea left on their own, and every syllable typed
-        # without marks, are grouped by the dictionary: underthesea leaves a
-        # lone "căn cước" as two words, which "can cuoc" would not be.
-        run: list[int] = []
-        for group in groups:
-            if len(group) > 1 and any(marked[i] for i in group):
-                result.extend(self._by_dictionary(text, syllables, run, marked))
-                run = []
-                result.append(group)
+        surface = [text[s:e] for s, e in syllables]
+        folded = [fold(x) for x in surface]
+        fixed = [g for g in groups if len(g) > 1 and any(marked[i] for i in g)]
+        group_of = {i: g for g in fixed for i in g}
+
+        def joinable(i: int, n: int) -> bool:
+            return all(text[syllables[k][1] : syllables[k + 1][0]].isspace() for k in range(i, i + n - 1))
+
+        def is_domain(i: int, n: int) -> bool:
+            if any(marked[i : i + n]):
+                key_ok = _exact_key(surface[i : i + n]) in self._domain_exact
             else:
-                run.extend(group)
-        result.extend(self._by_dictionary(text, syllables, run, marked))
+                key_ok = " ".join(folded[i : i + n]) in self._domain_folded
+            if not key_ok:
+                return False
+            first, last = group_of.get(i), group_of.get(i + n - 1)
+            return (first is None or first[0] == i) and (last is None or last[-1] == i + n - 1)
+
+        domain = dict(_longest(0, len(syllables), lambda i, n: joinable(i, n) and is_domain(i, n)))
+        fixed_at = {g[0]: g for g in fixed}
+        result: list[list[int]] = []
+        run: list[int] = []
+        i = 0
+        while i < len(syllables):
+            if i in domain or i in fixed_at:
+                result.extend(self._by_dictionary(run, marked, folded, joinable))
+                run = []
+                word = list(range(i, i + domain[i])) if i in domain else fixed_at[i]
+                result.append(word)
+                i = word[-1] + 1
+            else:
+                run.append(i)
+                i += 1
+        result.extend(self._by_dictionary(run, marked, folded, joinable))
         return result
 
     def _underthesea_groups(self, text: str, syllables: list[tuple[int, int]]) -> list[list[int]] | None:
@@ -134,62 +167,41 @@ class Segmenter:
             return None
         return groups
 
-    def _by_dictionary(
-        self, text: str, syllables: list[tuple[int, int]], run: list[int], marked: list[bool]
-    ) -> list[list[int]]:
-        """Group a run of loose syllables into words, longest match first.
-
-        Domain words are placed first, so "doi bang lai" gives "doi" "bang_lai"
-        and not the general dictionary's "doi_bang" "lai". Syllables with marks
-        join only into a domain word written with the same marks (elsewhere
-        underthesea has already decided); syllables without marks also join into
-        general dictionary words by folded form. A word never spans anything but
-        white space ("căn, cước" stays two words).
-        """
+    def _by_dictionary(self, run: list[int], marked: list[bool], folded: list[str], joinable) -> list[list[int]]:
+        """Group a run of consecutive loose syllables: those typed without marks
+        by the folded general dictionary, longest match first; marked ones stay single."""
         if not run:
             return []
         compounds = self._dictionary()
-        surface = [text[syllables[i][0] : syllables[i][1]] for i in run]
-        folded = [fold(s) for s in surface]
-
-        def joinable(i: int, n: int) -> bool:
-            return all(
-                text[syllables[run[k]][1] : syllables[run[k + 1]][0]].isspace() for k in range(i, i + n - 1)
+        start, stop = run[0], run[-1] + 1
+        spans = dict(
+            _longest(
+                start,
+                stop,
+                lambda i, n: not any(marked[i : i + n]) and joinable(i, n) and " ".join(folded[i : i + n]) in compounds,
             )
-
-        def is_domain(i: int, n: int) -> bool:
-            if any(marked[j] for j in run[i : i + n]):
-                return _exact_key(surface[i : i + n]) in self._domain_exact
-            return " ".join(folded[i : i + n]) in self._domain_folded
-
-        def is_compound(i: int, n: int) -> bool:
-            return not any(marked[j] for j in run[i : i + n]) and " ".join(folded[i : i + n]) in compounds
-
-        def longest(start: int, stop: int, test) -> list[tuple[int, int]]:
-            spans, i = [], start
-            while i < stop:
-                for n in range(min(_MAX_WORD_SYLLABLES, stop - i), 1, -1):
-                    if joinable(i, n) and test(i, n):
-                        spans.append((i, n))
-                        i += n
-                        break
-                else:
-                    i += 1
-            return spans
-
+        )
         out: list[list[int]] = []
-        cursor = 0
-        for i, n in [*longest(0, len(run), is_domain), (len(run), 0)]:
-            gap = dict(longest(cursor, i, is_compound))
-            k = cursor
-            while k < i:
-                size = gap.get(k, 1)
-                out.append(run[k : k + size])
-                k += size
-            if n:
-                out.append(run[i : i + n])
-            cursor = i + n
+        i = start
+        while i < stop:
+            n = spans.get(i, 1)
+            out.append(list(range(i, i + n)))
+            i += n
         return out
+
+
+def _longest(start: int, stop: int, test) -> list[tuple[int, int]]:
+    """Left-to-right longest matches in [start, stop): (first index, length) pairs."""
+    spans, i = [], start
+    while i < stop:
+        for n in range(min(_MAX_WORD_SYLLABLES, stop - i), 1, -1):
+            if test(i, n):
+                spans.append((i, n))
+                i += n
+                break
+        else:
+            i += 1
+    return spans
 
 
 def _exact_key(syllables: Iterable[str]) -> str:
