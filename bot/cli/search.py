@@ -17,10 +17,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _search(args: argparse.Namespace) -> int:
     from bot.app import services
     from bot.cli.errors import CommandError
+    from bot.core.catalog import CatalogError
 
     if args.limit < 1 or args.limit > 50:
         raise CommandError("--limit phải từ 1 đến 50.")
-    guide = services().guide()
+    try:
+        # An empty database is filled from the catalog files first; they may be invalid.
+        guide = services().guide()
+    except CatalogError as exc:
+        raise CommandError(str(exc)) from None
     for query in args.queries:
         result = guide.search(query, limit=args.limit)
         if args.json:
