@@ -191,7 +191,9 @@ def test_long_answers_are_split_into_several_pages():
 def test_paginate_never_loses_or_reorders_words():
     rng = random.Random(11)
     vocab = "một hai ba bốn năm sáu bảy tám chín mười.".split() + ["xong;", "hỏi?", "được!"]
-    for _ in range(50):
+    # Rarely a sentence end, so some sentences are longer than a page.
+    vocab += "giấy tờ bản sao chứng thực cơ quan nơi cư trú hồ sơ kèm theo".split() * 4
+    for _ in range(80):
         lines = [" ".join(rng.choice(vocab) for _ in range(rng.randint(0, 200))) for _ in range(rng.randint(1, 12))]
         pages = paginate(lines, max_words=80)
         assert " ".join(pages).split() == " ".join(lines).split()
@@ -204,6 +206,13 @@ def test_paginate_keeps_short_lines_whole_and_together():
     assert paginate(lines, max_words=80) == ["a b c\nd e\nf"]
     assert paginate(lines, max_words=5) == ["a b c\nd e", "f"]
     assert paginate([], max_words=80) == []
+
+
+def test_paginate_cuts_a_sentence_longer_than_a_page():
+    words = [f"w{i}" for i in range(200)]
+    pages = paginate([" ".join(words)], max_words=80)
+    assert [len(p.split()) for p in pages] == [80, 80, 40]
+    assert " ".join(pages).split() == words
 
 
 def test_paginate_cuts_a_long_line_at_sentence_ends():
