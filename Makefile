@@ -51,6 +51,9 @@ model: $(MODEL)
 
 $(MODEL): $(STAMPS)/venv $(TRAIN_INPUTS)
 	@echo "==> Huấn luyện mô hình NLU (vài phút)"
+	@# Rasa's cache is keyed on data and config, not on our tokenizer's code:
+	@# clear it so a tokenizer change never restores a model trained before it.
+	rm -rf .rasa/cache
 	$(BIN)/rasa train --data $(TRAIN_DATA) --domain domain.yml --config config.yml \
 		--out models --fixed-model-name tthc
 	@touch $@
