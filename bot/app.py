@@ -100,7 +100,8 @@ def services() -> Services:
     global _services
     with _services_lock:
         if _services is None:
-            _services = Services.from_settings(get_settings())
-            if _services.catalog.count() == 0:
-                _services.load_catalog()
+            built = Services.from_settings(get_settings())
+            if built.catalog.count() == 0:
+                built.load_catalog()  # raises on a bad catalog: nothing is kept half-built
+            _services = built
         return _services
