@@ -63,11 +63,20 @@ class ProcedureGuide:
         """
         current = self.get(current_code)
         by_entity = self.search(entity_text, limit=9) if entity_text and entity_text.strip() else MatchResult(())
+        by_message = self.search(message, limit=9)
         if by_entity.candidates and by_entity.is_confident:
-            return Resolution("answer", code=by_entity.best.code)
+            # The NLU's span can be cut badly ("gplx mất" of "đổi gplx mất bao
+            # lâu"): a whole message that clearly names another procedure at
+            # least as strongly wins.
+            if not (
+                by_message.candidates
+                and by_message.is_confident
+                and by_message.best.code != by_entity.best.code
+                and by_message.best.score >= by_entity.best.score
+            ):
+                return Resolution("answer", code=by_entity.best.code)
         # The entity span may be shorter than what the citizen said ("khai sinh"
         # of "làm lại giấy khai sinh"): the whole message can settle it.
-        by_message = self.search(message, limit=9)
         if by_message.candidates and by_message.is_confident and (
             current is None or by_message.best.score >= SWITCH_SCORE or by_entity.candidates
         ):

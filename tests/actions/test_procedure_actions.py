@@ -101,3 +101,10 @@ async def test_low_confidence_asks_to_rephrase_then_offers_a_person(domain):
     ]
     d, _ = await run(ActionLowConfidence(), t, domain)
     assert responses(d) == ["utter_offer_human"]
+
+
+async def test_a_badly_cut_entity_does_not_override_a_clear_message(app_services, domain):
+    # DIET may tag "gplx mất" in "đổi gplx mất bao lâu"; "mất" alone points to cấp lại.
+    t = tracker("đổi gplx mất bao lâu", "ask_processing_time", entities=[{"entity": "procedure", "value": "gplx mất"}])
+    d, slots = await run(ActionAnswerProcedure(), t, domain)
+    assert slots["procedure_code"] == "3.000347"
