@@ -9,7 +9,8 @@ keeps to Telegram's flood limits.
 
 Queued notifications (table `outbox`, channel "telegram") are sent by a background
 task every few seconds, marked sent right after a successful send, and retried
-later with a growing delay when Telegram or the network fails.
+later with a growing delay when Telegram or the network fails. A retry of a
+split notification starts after the pieces already delivered.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.channels.resume import send_remaining
 from bot.core.conversations import sender_id
 from bot.core.delivery import Button, choice_from_text, split_text
 from bot.settings import Settings
@@ -221,8 +223,8 @@ async def deliver_due(bot, outbox, now: dt.datetime | None = None, limit: int = 
     sent = 0
     for msg in messages:
         try:
-            for chunk in split_text(msg.text, TEXT_LIMIT):
-                await bot.send_message(chat_id=msg.recipient_id, text=chunk)
+            await send_remaining(outbox, msg, split_text(msg.text, TEXT_LIMIT),
+                                 lambda chunk: bot.send_message(chat_id=msg.recipient_id, text=chunk))
         except (Forbidden, BadRequest) as exc:  # bot blocked, chat gone: retrying will not help
             log.warning("notification %s to telegram:%s refused: %s", msg.id, msg.recipient_id, exc)
             await asyncio.to_thread(outbox.mark_failed, msg.id, str(exc), None)

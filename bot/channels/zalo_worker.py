@@ -3,7 +3,8 @@
 Each due row of channel "zalo" is sent through the customer-service API and
 marked sent right after success; a failure is recorded with a later retry time
 (backoff doubling from RETRY_BASE up to RETRY_MAX), and the store gives up
-after its maximum number of attempts. A row is never marked twice per attempt.
+after its maximum number of attempts. A row is never marked twice per attempt,
+and a retry of a split notification starts after the pieces already delivered.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import datetime as dt
 import logging
 
+from bot.channels.resume import send_remaining
 from bot.channels.zalo import ZaloAPIError, ZaloClient
 from bot.core.zalo_signature import messages
 from bot.db.outbox_store import OutboxStore
@@ -33,7 +35,7 @@ async def deliver_due(outbox: OutboxStore, client: ZaloClient, limit: int = 50) 
     sent = failed = 0
     for message in outbox.due(CHANNEL, limit=limit):
         try:
-            await client.send_all(messages(message.recipient_id, message.text))
+            await send_remaining(outbox, message, messages(message.recipient_id, message.text), client.send)
         except ZaloAPIError as exc:
             logger.error("Zalo notification %s to %s failed: %s", message.id, message.recipient_id, exc)
             outbox.mark_failed(message.id, str(exc), retry_at=retry_at(message.attempts))

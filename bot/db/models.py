@@ -118,6 +118,8 @@ class OutboxRow(Base):
     dedupe_key = Column(String(200), nullable=False)
     status = Column(String(20), nullable=False, default="pending", index=True)  # pending | sent | failed
     attempts = Column(Integer, nullable=False, default=0)
+    # pieces of a split message already delivered; a retry resumes after them
+    parts_sent = Column(Integer, nullable=False, default=0, server_default="0")
     last_error = Column(Text)
     created_at = Column(DateTime, nullable=False)
     next_attempt_at = Column(DateTime, nullable=False)

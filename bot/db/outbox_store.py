@@ -34,6 +34,7 @@ class OutboxMessage:
     dedupe_key: str
     status: str
     attempts: int
+    parts_sent: int
     last_error: str | None
     created_at: dt.datetime
     next_attempt_at: dt.datetime
@@ -49,6 +50,7 @@ def _message(row: OutboxRow) -> OutboxMessage:
         dedupe_key=row.dedupe_key,
         status=row.status,
         attempts=row.attempts,
+        parts_sent=row.parts_sent or 0,
         last_error=row.last_error,
         created_at=row.created_at,
         next_attempt_at=row.next_attempt_at,
@@ -70,6 +72,7 @@ def new_row(channel: str, recipient_id: str, text: str, dedupe_key: str, now: dt
         dedupe_key=dedupe_key,
         status=PENDING,
         attempts=0,
+        parts_sent=0,
         created_at=now,
         next_attempt_at=now,
     )
@@ -111,6 +114,17 @@ class OutboxStore:
                 .limit(limit)
             ).all()
             return [_message(r) for r in rows]
+
+    def mark_parts_sent(self, id: int, parts_sent: int) -> None:
+        """Record that the first `parts_sent` pieces of a split message were delivered.
+
+        Not an attempt: the message stays due, and a retry after a failure
+        starts with the next piece instead of repeating the delivered ones.
+        """
+        with self._sessions.begin() as session:
+            row = session.get(OutboxRow, id)
+            if row is not None:
+                row.parts_sent = max(row.parts_sent or 0, parts_sent)
 
     def mark_sent(self, id: int) -> None:
         self._attempted(id, SENT, sent_at=_now(), last_error=None)

@@ -18,6 +18,8 @@ class FakeBotAPI:
         self.calls: list[tuple[str, dict]] = []
         self.updates: list[dict] = []
         self.fail_send = 0  # how many sendMessage calls to fail with a 502
+        self.fail_calls: set[int] = set()  # which sendMessage calls (1, 2, ...) fail with a 502
+        self._send_calls = 0
         self._ids = itertools.count(100)
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
@@ -52,8 +54,9 @@ class FakeBotAPI:
         if method == "getMe":
             return self._ok(BOT_USER)
         if method == "sendMessage":
-            if self.fail_send > 0:
-                self.fail_send -= 1
+            self._send_calls += 1
+            if self.fail_send > 0 or self._send_calls in self.fail_calls:
+                self.fail_send = max(0, self.fail_send - 1)
                 return web.json_response({"ok": False, "error_code": 502, "description": "Bad Gateway"},
                                          status=502)
             message = {

@@ -17,6 +17,8 @@ class FakeZaloAPI:
         self.refused: list[dict] = []  # bodies answered with an error
         self.fail_http = 0  # how many calls to answer with HTTP 502
         self.api_error: tuple[int, str] | None = None  # answer every call with this Zalo error
+        self.fail_calls: set[int] = set()  # which calls (1, 2, ...) get a Zalo API error
+        self._received = 0
         self._ids = itertools.count(1)
         app = web.Application()
         app.router.add_post("/v3.0/oa/message/cs", self._send)
@@ -45,9 +47,10 @@ class FakeZaloAPI:
             self.fail_http -= 1
             self.refused.append(body)
             return web.json_response({"error": -1, "message": "Bad Gateway"}, status=502)
-        if self.api_error:
+        self._received += 1
+        if self.api_error or self._received in self.fail_calls:
             self.refused.append(body)
-            code, message = self.api_error
+            code, message = self.api_error or (-32, "Rate limit exceeded")
             return web.json_response({"error": code, "message": message})
         self.calls.append(body)
         return web.json_response({"error": 0, "message": "Success",

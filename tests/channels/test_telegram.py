@@ -179,6 +179,22 @@ async def test_long_notification_is_split(app, telegram_api, services):
     assert " ".join(m["text"] for m in sent) == ("Thông báo dài. " * 600).strip()
 
 
+async def test_retry_of_a_split_notification_resumes_after_the_pieces_delivered(app, telegram_api, services):
+    text = " ".join(f"Dòng {i}: hồ sơ đã có kết quả." for i in range(300))  # three pieces of ≤ 4,096
+    services.outbox.enqueue("telegram", str(CHAT), text, "long-retry")
+    telegram_api.fail_calls = {2}
+    now = dt.datetime(2030, 1, 1, 8, 0, 0)
+    assert await deliver_due(app.bot, services.outbox, now=now) == 0
+    [row] = services.outbox.all()
+    assert (row.status, row.parts_sent) == ("failed", 1)
+    assert await deliver_due(app.bot, services.outbox, now=row.next_attempt_at) == 1
+    sent = [m["text"] for m in telegram_api.sent()]
+    assert len(sent) == 4  # piece 1, piece 2 refused, then pieces 2 and 3: piece 1 only once
+    assert sent[0] != sent[2] and sent[1] == sent[2]
+    assert " ".join(sent[:1] + sent[2:]) == text.strip()
+    assert services.outbox.all()[0].status == "sent"
+
+
 @pytest.fixture
 async def webhook(app):
     client = TestClient(TestServer(build_webhook_app(app, SECRET), host="127.0.0.1"))

@@ -156,3 +156,20 @@ async def test_outbox_api_error_is_logged_and_marked_failed_for_retry(api, servi
     assert "-213" in caplog.text
     assert api.calls == [] and len(api.refused) == 1
     assert outbox.due("zalo") == []
+
+
+async def test_retry_of_a_split_notification_resumes_after_the_pieces_delivered(api, services):
+    outbox = services.outbox
+    text = " ".join(f"Dòng {i}: hồ sơ của bạn đã có kết quả." for i in range(120))  # three pieces of ≤ 2,000
+    outbox.enqueue("zalo", "557", text, "dossier:H003:done")
+    api.fail_calls = {2}
+    client = ZaloClient(TOKEN, api.base, retry_delay=0.01)
+    assert await deliver_due(outbox, client) == (0, 1)
+    (row,) = outbox.for_recipient("zalo", "557")
+    assert (row.status, row.parts_sent) == ("failed", 1)
+    outbox.mark_failed(row.id, row.last_error, retry_at=row.created_at)  # make it due now
+    assert await deliver_due(outbox, client) == (1, 0)
+    pieces = [c["message"]["text"] for c in api.to("557")]
+    assert len(pieces) == 3 and len(set(pieces)) == 3  # each piece delivered exactly once
+    assert " ".join(pieces) == text.strip()
+    assert [b["message"]["text"] for b in api.refused] == [pieces[1]]

@@ -82,3 +82,15 @@ def test_queue_survives_a_restart(settings):
     engine, store = _store(settings)
     assert [m.text for m in store.due("zalo")] == ["kết quả đã có"]
     engine.dispose()
+
+
+def test_parts_sent_is_kept_without_counting_an_attempt(settings):
+    engine, store = _store(settings)
+    store.enqueue("telegram", "42", "một. hai. ba.", "parts")
+    (message,) = store.due("telegram")
+    assert message.parts_sent == 0
+    store.mark_parts_sent(message.id, 2)
+    store.mark_parts_sent(message.id, 1)  # never goes back
+    (message,) = store.due("telegram")
+    assert (message.parts_sent, message.attempts, message.status) == (2, 0, "pending")
+    engine.dispose()
