@@ -45,6 +45,9 @@ class Settings:
     zalo_oa_secret_key: str = ""
     zalo_access_token: str = ""
     zalo_api_base: str = "https://openapi.zalo.me"
+    zalo_app_secret: str = ""  # the app's secret key (not the OA secret key), for token renewal
+    zalo_refresh_token: str = ""
+    zalo_oauth_base: str = "https://oauth.zaloapp.com"
     extra: dict = field(default_factory=dict)
 
     @property
@@ -75,7 +78,15 @@ class Settings:
             zalo_oa_secret_key=env.get("ZALO_OA_SECRET_KEY", ""),
             zalo_access_token=env.get("ZALO_ACCESS_TOKEN", ""),
             zalo_api_base=env.get("ZALO_API_BASE") or "https://openapi.zalo.me",
+            zalo_app_secret=env.get("ZALO_APP_SECRET", ""),
+            zalo_refresh_token=env.get("ZALO_REFRESH_TOKEN", ""),
+            zalo_oauth_base=env.get("ZALO_OAUTH_BASE") or "https://oauth.zaloapp.com",
         )
+
+    @property
+    def zalo_can_send(self) -> bool:
+        """A fixed access token, or what it takes to renew one."""
+        return bool(self.zalo_access_token or (self.zalo_app_id and self.zalo_app_secret and self.zalo_refresh_token))
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,8 @@ title and mapped back here; typing a number picks a button of the latest reply.
 
 credentials.yml: `bot.channels.zalo.ZaloInput:` with optional keys app_id,
 secret_key, access_token, api_base; missing keys come from ZALO_APP_ID,
-ZALO_OA_SECRET_KEY, ZALO_ACCESS_TOKEN and ZALO_API_BASE.
+ZALO_OA_SECRET_KEY, ZALO_ACCESS_TOKEN and ZALO_API_BASE. With ZALO_APP_SECRET
+and ZALO_REFRESH_TOKEN the access token renews itself (bot/channels/zalo_api.py).
 """
 
 from __future__ import annotations
@@ -24,14 +25,14 @@ import asyncio
 import json
 import logging
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Sequence
+from typing import Any, Awaitable, Callable
 
-import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.zalo_api import ZaloAPIError, ZaloClient, ZaloTokens  # noqa: F401 - re-exported
 from bot.core.conversations import sender_id
 from bot.core.delivery import Button, choice_from_text
 from bot.core.zalo_signature import messages, verify
@@ -39,71 +40,11 @@ from bot.core.zalo_signature import messages, verify
 logger = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
-SEND_PATH = "/v3.0/oa/message/cs"
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 MAX_REMEMBERED = 10_000  # users whose latest buttons we keep in memory
 MAX_SEEN_EVENTS = 10_000  # message ids already accepted (Zalo retries slow deliveries)
 NOT_CONFIGURED = ("Kênh Zalo chưa được cấu hình: đặt ZALO_APP_ID, ZALO_OA_SECRET_KEY và ZALO_ACCESS_TOKEN "
                   "rồi khởi động lại trợ lý.")
-
-
-class ZaloAPIError(Exception):
-    """A failed send; `transient` when trying again later may help (HTTP 5xx, network)."""
-
-    def __init__(self, code: int | str, message: str, transient: bool = False):
-        super().__init__(f"Zalo API error {code}: {message}")
-        self.code = code
-        self.message = message
-        self.transient = transient
-
-
-class ZaloClient:
-    """POSTs message bodies to {api_base}/v3.0/oa/message/cs; one retry for transient errors."""
-
-    def __init__(self, access_token: str, api_base: str = "https://openapi.zalo.me",
-                 retry_delay: float = 1.0, timeout: float = 15.0):
-        self.access_token = access_token
-        self.url = api_base.rstrip("/") + SEND_PATH
-        self.retry_delay = retry_delay
-        self.timeout = timeout
-
-    async def send(self, body: dict) -> dict:
-        try:
-            return await self._post(body)
-        except ZaloAPIError as exc:
-            if not exc.transient:
-                raise
-            logger.warning("Zalo send failed (%s), retrying once in %.1f s", exc, self.retry_delay)
-        await asyncio.sleep(self.retry_delay)
-        return await self._post(body)
-
-    async def send_all(self, bodies: Sequence[dict]) -> None:
-        for body in bodies:
-            await self.send(body)
-
-    async def _post(self, body: dict) -> dict:
-        if not self.access_token:
-            raise ZaloAPIError("no-token", "ZALO_ACCESS_TOKEN is not set")
-        try:
-            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout)) as session:
-                async with session.post(self.url, json=body, headers={"access_token": self.access_token}) as resp:
-                    text = await resp.text()
-                    status = resp.status
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
-            raise ZaloAPIError("network", f"{type(exc).__name__}: {exc}", transient=True) from exc
-        if status >= 500:
-            raise ZaloAPIError(f"http-{status}", text[:300], transient=True)
-        try:
-            data = json.loads(text) if text else {}
-        except ValueError:
-            data = None
-        if status >= 400 or not isinstance(data, dict):
-            raise ZaloAPIError(f"http-{status}", text[:300])
-        error = data.get("error", 0)
-        if error not in (0, "0", None):
-            logger.error("Zalo API error %s: %s", error, data.get("message", ""))
-            raise ZaloAPIError(error, str(data.get("message", "")))
-        return data
 
 
 class ButtonMemory:
@@ -171,6 +112,22 @@ class ZaloOutput(OutputChannel):
         await self.client.send_all(messages(user, text, [_display(b) for b in ours]))
 
 
+def zalo_tokens(settings, app_id: str | None = None, access_token: str | None = None) -> ZaloTokens:
+    """The Zalo tokens from settings; renewals are stored in the settings' database."""
+
+    def store():
+        from bot.db.engine import make_engine
+        from bot.db.token_store import TokenStore
+
+        return TokenStore(make_engine(settings.database_url))
+
+    return ZaloTokens(
+        settings.zalo_access_token if access_token is None else access_token,
+        app_id=settings.zalo_app_id if app_id is None else app_id,
+        app_secret=settings.zalo_app_secret, refresh_token=settings.zalo_refresh_token,
+        store=store, oauth_base=settings.zalo_oauth_base)
+
+
 class ZaloInput(InputChannel):
     @classmethod
     def name(cls) -> str:
@@ -182,14 +139,16 @@ class ZaloInput(InputChannel):
 
         credentials = credentials or {}
         settings = get_settings()
+        app_id = str(credentials.get("app_id") or settings.zalo_app_id or "")
         return cls(
-            app_id=str(credentials.get("app_id") or settings.zalo_app_id or ""),
+            app_id=app_id,
             secret_key=str(credentials.get("secret_key") or settings.zalo_oa_secret_key or ""),
-            access_token=str(credentials.get("access_token") or settings.zalo_access_token or ""),
+            access_token=zalo_tokens(settings, app_id,
+                                     str(credentials.get("access_token") or settings.zalo_access_token or "")),
             api_base=str(credentials.get("api_base") or settings.zalo_api_base or "https://openapi.zalo.me"),
         )
 
-    def __init__(self, app_id: str = "", secret_key: str = "", access_token: str = "",
+    def __init__(self, app_id: str = "", secret_key: str = "", access_token: str | ZaloTokens = "",
                  api_base: str = "https://openapi.zalo.me"):
         self.app_id = app_id
         self.secret_key = secret_key

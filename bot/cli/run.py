@@ -66,7 +66,7 @@ def planned_processes(settings: Settings, model: Path) -> list[ProcessSpec]:
     ]
     if settings.telegram_bot_token:
         specs.append(ProcessSpec("Telegram", [_bin("bot"), "telegram"]))
-    if settings.zalo_access_token:
+    if settings.zalo_can_send:
         specs.append(ProcessSpec("Zalo notifications", [_bin("bot"), "zalo-worker"]))
     return specs
 
@@ -150,5 +150,6 @@ def _print_where(settings: Settings) -> None:
         print(f"  - Zalo OA: webhook {settings.rasa_url}/webhooks/zalo/webhook"
               " (đăng ký địa chỉ HTTPS công khai trỏ về đây trong trang Zalo for Developers).")
     else:
-        print("  - Zalo OA: chưa bật. Đặt ZALO_APP_ID, ZALO_OA_SECRET_KEY và ZALO_ACCESS_TOKEN (xem README).")
+        print("  - Zalo OA: chưa bật. Đặt ZALO_APP_ID, ZALO_OA_SECRET_KEY và ZALO_ACCESS_TOKEN"
+              " hoặc ZALO_APP_SECRET cùng ZALO_REFRESH_TOKEN (xem README).")
     print("Nhấn Ctrl+C để dừng.")

@@ -1,6 +1,7 @@
 """`bot zalo-worker`: deliver queued notifications to Zalo users every few seconds.
 
-Needs ZALO_ACCESS_TOKEN; `bot run` starts it when the token is set. Incoming
+Needs ZALO_ACCESS_TOKEN, or ZALO_APP_ID + ZALO_APP_SECRET + ZALO_REFRESH_TOKEN
+so the token renews itself; `bot run` starts it when either is set. Incoming
 Zalo messages are handled by the Rasa server itself (/webhooks/zalo/webhook).
 """
 
@@ -21,17 +22,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _worker(args: argparse.Namespace) -> int:
     from bot.app import services
-    from bot.channels.zalo import ZaloClient
+    from bot.channels.zalo import ZaloClient, zalo_tokens
     from bot.channels.zalo_worker import deliver_due, run_forever
     from bot.settings import get_settings
 
     settings = get_settings()
-    if not settings.zalo_access_token:
-        raise CommandError("Chưa đặt ZALO_ACCESS_TOKEN. Lấy access token của Official Account rồi đặt biến môi trường này.")
+    if not settings.zalo_can_send:
+        raise CommandError("Chưa đặt ZALO_ACCESS_TOKEN (hoặc ZALO_APP_ID, ZALO_APP_SECRET và ZALO_REFRESH_TOKEN "
+                           "để mã tự gia hạn). Xem mục Zalo trong README.")
     if args.interval <= 0:
         raise CommandError("--interval phải lớn hơn 0.")
     outbox = services().outbox
-    client = ZaloClient(settings.zalo_access_token, settings.zalo_api_base)
+    client = ZaloClient(zalo_tokens(settings), settings.zalo_api_base)
     if args.once:
         sent, failed = asyncio.run(deliver_due(outbox, client))
         print(f"Đã gửi {sent} thông báo Zalo, {failed} thất bại (sẽ thử lại).")

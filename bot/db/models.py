@@ -217,3 +217,18 @@ class RatingRow(Base):
     context = Column(String(20), nullable=False)  # procedure_answer | dossier_lookup
     level = Column(Integer, nullable=False)
     created_at = Column(DateTime, nullable=False)
+
+
+class ChannelTokenRow(Base):
+    """A messaging channel's current API tokens, shared by every process that sends.
+
+    Zalo OA access tokens last about a day and each refresh token works once, so
+    the Rasa server and the notification worker read and rotate one stored pair.
+    """
+
+    __tablename__ = "channel_tokens"
+    channel = Column(String(40), primary_key=True)  # zalo
+    access_token = Column(Text, nullable=False)
+    refresh_token = Column(Text, nullable=False)
+    expires_at = Column(DateTime)  # naive UTC; None when unknown
+    updated_at = Column(DateTime, nullable=False)

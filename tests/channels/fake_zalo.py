@@ -1,4 +1,4 @@
-"""A fake Zalo OA API on 127.0.0.1 recording every /v3.0/oa/message/cs call."""
+"""A fake Zalo OA API on 127.0.0.1: records every /v3.0/oa/message/cs call and renews tokens at /v4/oa/access_token."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 TOKEN = "fake-oa-access-token"
+APP_ID = "4312298743211234"
+APP_SECRET = "fake-app-secret"
+REFRESH = "fake-refresh-token-0"
 
 
 class FakeZaloAPI:
@@ -20,8 +23,12 @@ class FakeZaloAPI:
         self.fail_calls: set[int] = set()  # which calls (1, 2, ...) get a Zalo API error
         self._received = 0
         self._ids = itertools.count(1)
+        self.refresh_token = REFRESH  # the one refresh token Zalo accepts now; each works once
+        self.renewals: list[dict] = []  # every renewal request's form
+        self._generations = itertools.count(1)
         app = web.Application()
         app.router.add_post("/v3.0/oa/message/cs", self._send)
+        app.router.add_post("/v4/oa/access_token", self._renew)
         self.server = TestServer(app, host="127.0.0.1")
 
     @property
@@ -37,6 +44,18 @@ class FakeZaloAPI:
 
     def to(self, user_id: str) -> list[dict]:
         return [c for c in self.calls if c.get("recipient", {}).get("user_id") == user_id]
+
+    async def _renew(self, request: web.Request) -> web.Response:
+        form = dict(await request.post())
+        self.renewals.append(form)
+        if (request.headers.get("secret_key") != APP_SECRET or form.get("app_id") != APP_ID
+                or form.get("grant_type") != "refresh_token" or form.get("refresh_token") != self.refresh_token):
+            return web.json_response({"error": -14014, "error_name": "Invalid refresh token",
+                                      "error_description": "Refresh token is invalid or already used"})
+        n = next(self._generations)
+        self.token, self.refresh_token = f"access-{n}", f"refresh-{n}"
+        return web.json_response({"access_token": self.token, "refresh_token": self.refresh_token,
+                                  "expires_in": "90000"})
 
     async def _send(self, request: web.Request) -> web.Response:
         body = await request.json()
