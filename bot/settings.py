@@ -36,6 +36,7 @@ class Settings:
     web_host: str = "127.0.0.1"
     web_port: int = 5056
     model_dir: Path = PROJECT_ROOT / "models"
+    rasa_api_token: str = ""  # Rasa's HTTP API (--auth-token); `bot run` makes one when unset
     dossier_api_token: str = ""
     telegram_bot_token: str = ""
     telegram_webhook_url: str = ""
@@ -69,6 +70,7 @@ class Settings:
             web_host=env.get("WEB_HOST") or "127.0.0.1",
             web_port=_int(env, "WEB_PORT", 5056),
             model_dir=Path(env.get("MODEL_DIR") or PROJECT_ROOT / "models"),
+            rasa_api_token=env.get("RASA_API_TOKEN", ""),
             dossier_api_token=env.get("DOSSIER_API_TOKEN", ""),
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
             telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL", ""),

@@ -1,14 +1,17 @@
 """`bot run`: start every part of the assistant and stay in the foreground.
 
 Starts the action server and the Rasa server (REST channel and HTTP API),
-waits until they answer, prints where to talk to the assistant, and stops
+the HTTP API closed by a token (RASA_API_TOKEN, or a random one per run that
+only the processes started here know), waits until they answer, prints where to talk to the assistant, and stops
 them all on Ctrl+C or when any of them exits.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -55,8 +58,10 @@ def planned_processes(settings: Settings, model: Path) -> list[ProcessSpec]:
                 _bin("rasa"), "run", "--model", str(model), "--enable-api",
                 "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
                 "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+                *(["--auth-token", settings.rasa_api_token] if settings.rasa_api_token else []),
             ],
-            ready_url=f"{settings.rasa_url}/status",
+            ready_url=f"{settings.rasa_url}/status"
+            + (f"?token={settings.rasa_api_token}" if settings.rasa_api_token else ""),
         ),
         ProcessSpec(
             "web server",
@@ -110,7 +115,10 @@ def _run(args: argparse.Namespace) -> int:
     model = latest_model(settings.model_dir)
     if model is None:
         raise CommandError("Chưa có mô hình trong models/. Hãy chạy `make run` (tự huấn luyện) hoặc `make model`.")
-    env = {**os.environ, "ACTION_PORT": str(settings.action_port), "PYTHONPATH": str(PROJECT_ROOT)}
+    if not settings.rasa_api_token:
+        settings = dataclasses.replace(settings, rasa_api_token=secrets.token_urlsafe(24))
+    env = {**os.environ, "ACTION_PORT": str(settings.action_port), "PYTHONPATH": str(PROJECT_ROOT),
+           "RASA_API_TOKEN": settings.rasa_api_token}
     procs: list[tuple[ProcessSpec, subprocess.Popen]] = []
     try:
         for spec in planned_processes(settings, model):

@@ -122,6 +122,7 @@ class KioskHandlers:
         self.services = services
         self.topics = topics
         self.rasa_url = services.settings.rasa_url
+        self.rasa_token = services.settings.rasa_api_token
         self._suggester: tuple[object, Suggester] | None = None
 
     # --- catalog -------------------------------------------------------
@@ -211,7 +212,7 @@ class KioskHandlers:
         try:
             async with http.get(
                 f"{self.rasa_url}/conversations/{quote(sender, safe='')}/tracker",
-                params={"include_events": "NONE"},
+                params={"include_events": "NONE", **({"token": self.rasa_token} if self.rasa_token else {})},
                 timeout=aiohttp.ClientTimeout(total=5),
             ) as response:
                 if response.status != 200:

@@ -37,3 +37,4 @@ def test_zalo_worker_without_token_says_how_to_enable(monkeypatch, capsys):
     finally:
         get_settings.cache_clear()
     assert "ZALO_ACCESS_TOKEN" in capsys.readouterr().err
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -107,6 +108,7 @@ def start_assistant(var_dir: Path, extra_env: dict | None = None, credentials: s
         "ACTION_PORT": str(action_port),
         "RASA_PORT": str(rasa_port),
         "PYTHONPATH": str(PROJECT_ROOT),
+        "RASA_API_TOKEN": secrets.token_urlsafe(16),  # as `bot run` does: the HTTP API needs it
         **(extra_env or {}),
     }
     bindir = Path(sys.executable).parent
@@ -120,13 +122,14 @@ def start_assistant(var_dir: Path, extra_env: dict | None = None, credentials: s
     )
     rasa = subprocess.Popen(
         [str(bindir / "rasa"), "run", "--model", str(MODEL), "--enable-api", "--interface", "127.0.0.1",
-         "--port", str(rasa_port), "--credentials", credentials, "--endpoints", "endpoints.yml"],
+         "--port", str(rasa_port), "--credentials", credentials, "--endpoints", "endpoints.yml",
+         "--auth-token", env["RASA_API_TOKEN"]],
         env=env, cwd=PROJECT_ROOT, stdout=open(log_dir / "rasa.log", "wb"), stderr=subprocess.STDOUT,
     )
     running = RunningAssistant(f"http://127.0.0.1:{rasa_port}", env, [actions, rasa])
     try:
         _wait(f"http://127.0.0.1:{action_port}/health", actions)
-        _wait(f"{running.url}/status", rasa)
+        _wait(f"{running.url}/status?token={env['RASA_API_TOKEN']}", rasa)
     except Exception:
         running.stop()
         raise

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
 import uuid
 
 import pytest
@@ -89,3 +91,14 @@ def test_bad_input_gets_a_polite_reply_and_the_next_question_works(assistant, me
     assert all("Traceback" not in (r.get("text") or "") for r in body)
     after = _text(assistant.say(sender, "đăng ký kết hôn cần giấy tờ gì"))
     assert "1.000894" in after
+
+
+def test_the_http_api_needs_the_token_the_webhook_does_not(assistant):
+    sender = _sender()
+    assistant.say(sender, "lam giay khai sinh can giay to gi")
+    tracker = f"{assistant.url}/conversations/{sender}/tracker"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(tracker, timeout=10)
+    assert refused.value.code == 401
+    with urllib.request.urlopen(f"{tracker}?token={assistant.env['RASA_API_TOKEN']}", timeout=10) as response:
+        assert json.loads(response.read())["slots"]["procedure_code"] == "1.001193"

@@ -19,6 +19,7 @@ class FakeRasa:
     received: list[dict] = field(default_factory=list)
     slots: dict[str, dict] = field(default_factory=dict)
     server: TestServer | None = None
+    api_token: str = ""  # like `rasa run --auth-token`: the tracker needs ?token=
 
     def reply(self, sender: str, message: str) -> list[dict]:
         if message == "/restart":
@@ -43,6 +44,8 @@ class FakeRasa:
 
     async def _tracker(self, request: web.Request) -> web.Response:
         sender = request.match_info["sender"]
+        if self.api_token and request.query.get("token") != self.api_token:
+            return web.json_response({"status": "failure", "reason": "NotAuthenticated"}, status=401)
         return web.json_response({"sender_id": sender, "slots": self.slots.get(sender, {"procedure_code": None})})
 
     async def start(self) -> str:

@@ -154,6 +154,19 @@ async def test_message_goes_to_rasa_as_this_screens_kiosk_conversation(kiosk, ra
     assert data["procedure_code"] == "1.001193"
 
 
+async def test_the_tracker_is_read_with_the_rasa_api_token(services, rasa):
+    rasa.api_token = "bi-mat-api"
+    for token, expected in (("", None), ("bi-mat-api", "1.001193")):
+        services.settings = dataclasses.replace(services.settings, rasa_host="127.0.0.1",
+                                                rasa_port=rasa.server.port, rasa_api_token=token)
+        client = await _client(services)
+        try:
+            status, data = await _post(client, "/kiosk/api/message", {**SCREEN, "message": "làm khai sinh"})
+        finally:
+            await client.close()
+        assert status == 200 and data["procedure_code"] == expected
+
+
 async def test_long_replies_are_cut_into_bubbles_of_at_most_80_words(kiosk):
     status, data = await _post(kiosk, "/kiosk/api/message", {**SCREEN, "message": "dài"})
     assert status == 200
