@@ -40,7 +40,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.resume import send_remaining
+from bot.channels import outbox_delivery
+from bot.channels.outbox_delivery import Failure, retry_delay, run_forever
 from bot.core.conversations import sender_id
 from bot.core.delivery import Button, choice_from_text, split_text
 from bot.settings import Settings
@@ -60,8 +61,6 @@ CHOOSE = "Mời bạn chọn:"
 GREET_PAYLOAD = "/greet"
 
 NOTIFY_INTERVAL = 5.0  # seconds between two looks at the outbox
-RETRY_BASE = 30  # seconds before the first retry; doubles each attempt
-RETRY_MAX = 3600
 MEMORY_LIMIT = 10_000  # chats / long payloads remembered per process
 SECRET_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token
 
@@ -207,52 +206,30 @@ class TelegramAdapter:
 # --- notifications ---------------------------------------------------------------
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.utcnow().replace(microsecond=0)
-
-
-def retry_delay(attempts: int) -> int:
-    """Seconds to wait after the `attempts`-th failure (counting from 0)."""
-    return min(RETRY_MAX, RETRY_BASE * 2 ** max(0, attempts))
+def _failure(msg, exc: Exception) -> Failure:
+    if isinstance(exc, (Forbidden, BadRequest)):  # bot blocked, chat gone: retrying will not help
+        log.warning("notification %s to telegram:%s refused: %s", msg.id, msg.recipient_id, exc)
+        return Failure(str(exc), None)
+    delay = retry_delay(msg.attempts)
+    if isinstance(exc, RetryAfter):
+        wait = exc.retry_after if isinstance(exc.retry_after, dt.timedelta) else dt.timedelta(seconds=exc.retry_after)
+        delay = max(delay, wait)
+    log.warning("notification %s to telegram:%s failed, retry in %ss: %s",
+                msg.id, msg.recipient_id, int(delay.total_seconds()), exc)
+    return Failure(f"{type(exc).__name__}: {exc}", delay)
 
 
 async def deliver_due(bot, outbox, now: dt.datetime | None = None, limit: int = 20) -> int:
     """Send the Telegram notifications due now; returns how many were sent."""
-    now = now or _now()
-    messages = await asyncio.to_thread(outbox.due, CHANNEL, limit, now)
-    sent = 0
-    for msg in messages:
-        try:
-            await send_remaining(outbox, msg, split_text(msg.text, TEXT_LIMIT),
-                                 lambda chunk: bot.send_message(chat_id=msg.recipient_id, text=chunk))
-        except (Forbidden, BadRequest) as exc:  # bot blocked, chat gone: retrying will not help
-            log.warning("notification %s to telegram:%s refused: %s", msg.id, msg.recipient_id, exc)
-            await asyncio.to_thread(outbox.mark_failed, msg.id, str(exc), None)
-            continue
-        except Exception as exc:
-            delay = retry_delay(msg.attempts)
-            if isinstance(exc, RetryAfter):
-                delay = max(delay, int(exc.retry_after.total_seconds()
-                                       if isinstance(exc.retry_after, dt.timedelta) else exc.retry_after))
-            log.warning("notification %s to telegram:%s failed, retry in %ss: %s",
-                        msg.id, msg.recipient_id, delay, exc)
-            await asyncio.to_thread(outbox.mark_failed, msg.id, f"{type(exc).__name__}: {exc}",
-                                    now + dt.timedelta(seconds=delay))
-            continue
-        await asyncio.to_thread(outbox.mark_sent, msg.id)
-        sent += 1
+    sent, _ = await outbox_delivery.deliver_due(
+        outbox, CHANNEL, now=now, limit=limit, failure=_failure,
+        pieces=lambda msg: split_text(msg.text, TEXT_LIMIT),
+        send=lambda msg, chunk: bot.send_message(chat_id=msg.recipient_id, text=chunk))
     return sent
 
 
 async def notification_loop(bot, outbox, interval: float = NOTIFY_INTERVAL) -> None:
-    while True:
-        try:
-            await deliver_due(bot, outbox)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # the database may be briefly locked; try again next round
-            log.exception("notification round failed")
-        await asyncio.sleep(interval)
+    await run_forever(lambda: deliver_due(bot, outbox), interval, "Telegram")
 
 
 # --- the application -----------------------------------------------------------

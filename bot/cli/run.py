@@ -1,9 +1,9 @@
 """`bot run`: start every part of the assistant and stay in the foreground.
 
-Starts the action server and the Rasa server (REST channel and HTTP API),
-the HTTP API closed by a token (RASA_API_TOKEN, or a random one per run that
-only the processes started here know), waits until they answer, prints where to talk to the assistant, and stops
-them all on Ctrl+C or when any of them exits.
+Starts the action server and the Rasa server (REST channel and HTTP API, the
+API closed by a token: RASA_API_TOKEN, or a random one per run that only the
+processes started here know), waits until they answer, prints where to talk
+to the assistant, and stops them all on Ctrl+C or when any of them exits.
 """
 
 from __future__ import annotations
