@@ -18,13 +18,13 @@ from bot.actions.common import latest_entity, latest_text
 from bot.actions.rating import DOSSIER_LOOKUP, offer_rating
 from bot.app import services
 from bot.core.conversations import push_target
+from bot.core.clock import now_local
 from bot.core.dossiers import (
     Dossier,
     find_code,
     is_open,
     last4_from_text,
     normalize_code,
-    now_local,
     status_report,
 )
 from bot.core.feedback import is_cancel

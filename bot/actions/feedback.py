@@ -14,11 +14,12 @@ from rasa_sdk.types import DomainDict
 from bot.actions.common import latest_entity, latest_intent, latest_text
 from bot.actions.dossiers import cancel_form, validate_typed
 from bot.app import services
-from bot.core.dossiers import find_code, format_day, normalize_code
+from bot.core.clock import format_day
+from bot.core.conversations import channel_name
+from bot.core.dossiers import find_code, normalize_code
 from bot.core.feedback import (
     ANSWERED,
     FeedbackError,
-    channel_name,
     clean_about,
     clean_contact,
     clean_content,

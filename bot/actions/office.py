@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.app import services
-from bot.core.dossiers import now_local
+from bot.core.clock import now_local
 from bot.core.office import Office, format_opening
 
 

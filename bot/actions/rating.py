@@ -9,7 +9,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.app import services
-from bot.core.feedback import LEVELS, channel_name, parse_rating
+from bot.core.conversations import channel_name
+from bot.core.feedback import LEVELS, parse_rating
 
 PROCEDURE_ANSWER = "procedure_answer"
 DOSSIER_LOOKUP = "dossier_lookup"

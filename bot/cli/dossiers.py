@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 from bot.cli.errors import CommandError
+from bot.core.clock import now_local
 from bot.core.dossiers import (
     ALL_FIELDS,
     CSV_FIELDS,
@@ -34,7 +35,6 @@ from bot.core.dossiers import (
     is_late,
     mask_phone,
     normalize_code,
-    now_local,
     parse_status,
 )
 

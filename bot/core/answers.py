@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Sequence
 from urllib.parse import urlparse
 
+from bot.core.clock import format_day
 from bot.core.catalog import DOCUMENT_KIND_LABELS, ONLINE_LABELS, Procedure
 
 # Aspect keys, the intent that asks for each, and the label of its button.
@@ -50,17 +51,13 @@ class Answer:
     other_aspects: tuple[str, ...]
 
 
-def format_date(day: dt.date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
 def format_vnd(amount: int) -> str:
     return f"{amount:,}".replace(",", ".") + " đồng"
 
 
 def _title(p: Procedure) -> str:
     code = "mã chưa xác minh" if not p.is_verified("code") else f"mã {p.code}"
-    return f"{p.name} ({code}, thông tin kiểm tra ngày {format_date(p.verified_on)})"
+    return f"{p.name} ({code}, thông tin kiểm tra ngày {format_day(p.verified_on)})"
 
 
 def _footer(p: Procedure, today: dt.date) -> str:

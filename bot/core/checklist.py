@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from bot.core.answers import format_date
+from bot.core.clock import format_day
 from bot.core.catalog import DOCUMENT_KIND_LABELS, Procedure
 
 
@@ -82,6 +82,6 @@ def checklist(p: Procedure, today: dt.date | None = None) -> Checklist:
         processing_time=processing_time,
         unverified=tuple(unverified),
         source_url=p.source_url,
-        verified_on=format_date(p.verified_on),
+        verified_on=format_day(p.verified_on),
         outdated=not p.is_valid_on(today),
     )

@@ -7,6 +7,8 @@ The REST channel and the kiosk cannot push: nothing is queued for them.
 
 from __future__ import annotations
 
+import re
+
 PUSH_CHANNELS = ("telegram", "zalo")
 
 
@@ -22,3 +24,11 @@ def push_target(sender: str | None) -> tuple[str, str] | None:
     if channel in PUSH_CHANNELS and recipient:
         return channel, recipient
     return None
+
+
+def channel_name(sender: str | None, input_channel: str | None) -> str:
+    """The channel a conversation is on, for reports: "telegram", "zalo", "kiosk", "rest"..."""
+    prefix, sep, _ = (sender or "").partition(":")
+    if sep and re.fullmatch(r"[a-z]{2,20}", prefix):
+        return prefix
+    return (input_channel or "rest")[:40]

@@ -17,15 +17,8 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any, Iterable, Mapping, Sequence
 
+from bot.core.clock import VN_TZ, format_day
 from bot.core.text import strip_diacritics
-
-VN_TZ = dt.timezone(dt.timedelta(hours=7))
-
-
-def now_local() -> dt.datetime:
-    """Current time in Vietnam, naive, to the second."""
-    return dt.datetime.now(VN_TZ).replace(tzinfo=None, microsecond=0)
-
 
 # --- Codes -----------------------------------------------------------------
 
@@ -505,10 +498,6 @@ def changed_fields(change: Change) -> list[str]:
 
 
 # --- What the citizen reads -------------------------------------------------
-
-
-def format_day(value: dt.datetime | dt.date) -> str:
-    return value.strftime("%d/%m/%Y")
 
 
 @dataclass(frozen=True)

@@ -106,14 +106,6 @@ def yes_or_no(text: str | None, intent: str | None = None) -> bool | None:
     return None
 
 
-def channel_name(sender_id: str | None, input_channel: str | None) -> str:
-    """The channel a conversation is on, for reports: "telegram", "zalo", "kiosk", "rest"..."""
-    prefix, sep, _ = (sender_id or "").partition(":")
-    if sep and re.fullmatch(r"[a-z]{2,20}", prefix):
-        return prefix
-    return (input_channel or "rest")[:40]
-
-
 def is_skip(text: str | None) -> bool:
     folded = fold(text or "")
     return folded in SKIP_WORDS or (text or "").strip() in ("/skip", "-")

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.core.clock import now_local
 from bot.core.dossiers import (
     CREATE,
     DEFAULT_PLACE,
@@ -30,7 +31,6 @@ from bot.core.dossiers import (
     changed_fields,
     normalize_code,
     notification_text,
-    now_local,
     phone_matches,
     plan_changes,
 )

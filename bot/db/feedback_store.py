@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.conversations import push_target
-from bot.core.dossiers import now_local
+from bot.core.clock import now_local
 from bot.core.feedback import (
     ANSWERED,
     RECEIVED,

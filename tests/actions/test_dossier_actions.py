@@ -8,7 +8,8 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.dossiers import ActionCheckDossier, ActionSubscribeDossier, ValidateDossierForm
-from bot.core.dossiers import Incoming, now_local
+from bot.core.clock import now_local
+from bot.core.dossiers import Incoming
 from tests.actions.trackers import app_services, domain, responses, slot_events, tracker  # noqa: F401
 
 CODE = "000.00.12.H12-250312-0042"

@@ -7,7 +7,8 @@ import random
 
 import pytest
 
-from bot.core.answers import ASPECTS, INTENT_TO_ASPECT, MAX_WORDS_PER_MESSAGE, answer, format_date, format_vnd, paginate
+from bot.core.clock import format_day
+from bot.core.answers import ASPECTS, INTENT_TO_ASPECT, MAX_WORDS_PER_MESSAGE, answer, format_vnd, paginate
 from tests.core.records import make_procedure
 
 TODAY = dt.date(2024, 6, 1)
@@ -101,8 +102,8 @@ def test_title_names_procedure_code_and_verification_date(aspect):
 
 
 def test_format_helpers():
-    assert format_date(dt.date(2024, 5, 1)) == "01/05/2024"
-    assert format_date(dt.date(2025, 12, 31)) == "31/12/2025"
+    assert format_day(dt.date(2024, 5, 1)) == "01/05/2024"
+    assert format_day(dt.date(2025, 12, 31)) == "31/12/2025"
     assert format_vnd(1234567) == "1.234.567 đồng"
     assert format_vnd(0) == "0 đồng"
 

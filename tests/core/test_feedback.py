@@ -88,7 +88,8 @@ def test_summary_per_channel_and_procedure():
 
 
 def test_yes_no_cancel_and_channel_names():
-    from bot.core.feedback import channel_name, is_cancel, yes_or_no
+    from bot.core.conversations import channel_name
+    from bot.core.feedback import is_cancel, yes_or_no
 
     assert yes_or_no("Gửi đi") is True and yes_or_no("/affirm") is True and yes_or_no("x", "affirm") is True
     assert yes_or_no("hủy") is False and yes_or_no("không") is False
