@@ -35,7 +35,8 @@ from sanic.response import HTTPResponse
 from bot.channels.zalo_api import ZaloAPIError, ZaloClient, ZaloTokens  # noqa: F401 - re-exported
 from bot.core.conversations import sender_id
 from bot.core.delivery import Button, choice_from_text
-from bot.core.zalo_signature import messages, verify
+from bot.core.zalo_messages import messages
+from bot.core.zalo_signature import verify
 
 logger = logging.getLogger(__name__)
 

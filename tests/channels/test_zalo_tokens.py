@@ -13,7 +13,7 @@ from bot.channels.zalo import ZaloInput, zalo_tokens
 from bot.channels.zalo_api import ZaloAPIError, ZaloClient, ZaloTokens
 from bot.channels.zalo_worker import deliver_due
 from bot.cli.run import planned_processes
-from bot.core.zalo_signature import text_message
+from bot.core.zalo_messages import text_message
 from bot.db.token_store import ChannelTokens, TokenStore
 from tests.channels.fake_zalo import APP_ID, APP_SECRET, REFRESH, FakeZaloAPI
 

@@ -10,7 +10,8 @@ import pytest
 from bot.channels.zalo import ButtonMemory, ZaloAPIError, ZaloClient, ZaloOutput
 from bot.channels.zalo_worker import deliver_due
 from bot.core.delivery import Button
-from bot.core.zalo_signature import MAX_TEXT, buttons_message, messages, signature, text_message, verify
+from bot.core.zalo_messages import MAX_TEXT, buttons_message, messages, text_message
+from bot.core.zalo_signature import signature, verify
 from tests.channels.fake_zalo import TOKEN, FakeZaloAPI
 
 APP_ID = "4312298743211234"
