@@ -14,9 +14,8 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from bot.core.catalog import load_catalog
-from bot.core.dossiers import DEFAULT_PLACE, Place
 from bot.core.guide import ProcedureGuide
-from bot.core.office import DeploymentError, Office, load_office
+from bot.core.office import DEFAULT_PLACE, DeploymentError, Office, Place, load_office
 from bot.core.text import Lexicon
 from bot.db.catalog_store import CatalogStore
 from bot.db.dossier_store import DossierStore

@@ -17,17 +17,13 @@ from rasa_sdk.types import DomainDict
 from bot.actions.common import latest_entity, latest_text
 from bot.actions.rating import DOSSIER_LOOKUP, offer_rating
 from bot.app import services
-from bot.core.conversations import push_target
 from bot.core.clock import now_local
-from bot.core.dossiers import (
-    Dossier,
-    find_code,
-    is_open,
-    last4_from_text,
-    normalize_code,
-    status_report,
-)
-from bot.core.feedback import is_cancel
+from bot.core.contact import last4_from_text
+from bot.core.conversations import push_target
+from bot.core.dossiers.codes import find_code, normalize_code
+from bot.core.dossiers.status import Dossier, is_open
+from bot.core.dossiers.wording import status_report
+from bot.core.short_answers import is_cancel
 
 FORM_SLOTS = ("dossier_code", "phone_last4")
 DEFAULT_HOTLINE = "1022"

@@ -16,7 +16,7 @@ from bot.actions.dossiers import cancel_form, validate_typed
 from bot.app import services
 from bot.core.clock import format_day
 from bot.core.conversations import channel_name
-from bot.core.dossiers import find_code, normalize_code
+from bot.core.dossiers.codes import find_code, normalize_code
 from bot.core.feedback import (
     ANSWERED,
     FeedbackError,
@@ -24,12 +24,10 @@ from bot.core.feedback import (
     clean_contact,
     clean_content,
     find_ticket,
-    is_cancel,
-    is_skip,
     normalize_ticket,
     summary_text,
-    yes_or_no,
 )
+from bot.core.short_answers import is_cancel, is_skip, yes_or_no
 
 FORM_SLOTS = ("feedback_content", "feedback_about", "feedback_contact", "feedback_confirm")
 NONE = "(không)"  # an optional part the citizen skipped

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.app import services
 from bot.core.conversations import channel_name
-from bot.core.feedback import LEVELS, parse_rating
+from bot.core.ratings import LEVELS, parse_rating
 
 PROCEDURE_ANSWER = "procedure_answer"
 DOSSIER_LOOKUP = "dossier_lookup"

@@ -19,29 +19,17 @@ import io
 import re
 from pathlib import Path
 
+from bot.cli.demo_data import DEMO_PREFIX, DEMO_PROCEDURES, demo_dossiers
 from bot.cli.errors import CommandError
 from bot.core.clock import now_local
-from bot.core.dossiers import (
-    ALL_FIELDS,
-    CSV_FIELDS,
-    STATUS_LABELS,
-    Change,
-    Dossier,
-    DossierStatus,
-    Incoming,
-    Plan,
-    changed_fields,
-    demo_dossiers,
-    is_late,
-    mask_phone,
-    normalize_code,
-    parse_status,
-)
+from bot.core.contact import mask_phone
+from bot.core.dossiers.codes import normalize_code
+from bot.core.dossiers.planning import Change, Incoming, Plan, changed_fields
+from bot.core.dossiers.status import STATUS_LABELS, Dossier, DossierStatus, is_late, parse_status
+from bot.core.dossiers.validation import ALL_FIELDS, CSV_FIELDS
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ERRORS_SHOWN = 50
-DEMO_PREFIX = "000.00.00.H99-"
-DEMO_PROCEDURES = ("1.001193", "3.000347", "1.014061", "1.004222", "1.000894", "2.000815")
 
 _KIND_LABELS = {"create": "mới", "update": "cập nhật", "unchanged": "không đổi", "stale": "cũ hơn dữ liệu đang có, bỏ qua"}
 

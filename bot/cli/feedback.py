@@ -18,7 +18,8 @@ import tempfile
 from pathlib import Path
 
 from bot.cli.errors import CommandError
-from bot.core.feedback import ANSWERED, RECEIVED, FeedbackError, Ticket, mask_contact, normalize_ticket
+from bot.core.contact import mask_contact
+from bot.core.feedback import ANSWERED, RECEIVED, FeedbackError, Ticket, normalize_ticket
 
 PREVIEW = 60
 EXPORT_FIELDS = ("ticket", "created_at", "status", "channel", "about", "dossier_code", "content", "contact",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.core.feedback import LEVELS, Breakdown, summarize
+from bot.core.ratings import LEVELS, Breakdown, summarize
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -14,8 +14,6 @@ from typing import Any, Mapping
 
 import yaml
 
-from bot.core.dossiers import Place
-
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEKDAY_LABELS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 _SPAN_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -32,6 +30,17 @@ class DeploymentError(ValueError):
 
 
 Span = tuple[dt.time, dt.time]
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where results are collected: from the deployment file."""
+
+    desk: str
+    address: str
+
+
+DEFAULT_PLACE = Place(desk="bộ phận một cửa", address="nơi bạn đã nộp hồ sơ")
 
 
 @dataclass(frozen=True)

@@ -18,22 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.core.clock import now_local
-from bot.core.dossiers import (
-    CREATE,
-    DEFAULT_PLACE,
-    Change,
-    Dossier,
-    DossierStatus,
-    Incoming,
-    Place,
-    Plan,
-    ReturnMethod,
-    changed_fields,
-    normalize_code,
-    notification_text,
-    phone_matches,
-    plan_changes,
-)
+from bot.core.contact import phone_matches
+from bot.core.dossiers.codes import normalize_code
+from bot.core.dossiers.planning import CREATE, Change, Incoming, Plan, changed_fields, plan_changes
+from bot.core.dossiers.status import Dossier, DossierStatus, ReturnMethod
+from bot.core.dossiers.wording import notification_text
+from bot.core.office import DEFAULT_PLACE, Place
 from bot.core.ratelimit import DOSSIER_CHECKS, RateLimit
 from bot.db.engine import session_factory
 from bot.db.models import (

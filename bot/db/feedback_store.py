@@ -16,7 +16,6 @@ from bot.core.feedback import (
     ANSWERED,
     RECEIVED,
     FeedbackError,
-    RatingRow as Rating,
     Ticket,
     answer_text,
     clean_answer,
@@ -24,6 +23,7 @@ from bot.core.feedback import (
     normalize_ticket,
     ticket_prefix,
 )
+from bot.core.ratings import RatingEntry
 from bot.db.engine import session_factory
 from bot.db.models import FeedbackRow, ProcedureRow, RatingRow
 from bot.db.outbox_store import new_row
@@ -132,10 +132,10 @@ class RatingStore:
         with self._sessions() as session:
             return session.scalar(select(RatingRow.level).where(RatingRow.sender_id == sender_id))
 
-    def all(self) -> list[Rating]:
+    def all(self) -> list[RatingEntry]:
         with self._sessions() as session:
             rows = session.execute(select(RatingRow.level, RatingRow.channel, RatingRow.topic).order_by(RatingRow.id))
-            return [Rating(level, channel, topic) for level, channel, topic in rows]
+            return [RatingEntry(level, channel, topic) for level, channel, topic in rows]
 
     def topic_names(self, topics: Sequence[str]) -> dict[str, str]:
         with self._sessions() as session:

@@ -130,7 +130,7 @@ class OutboxRow(Base):
 
 
 class DossierRow(Base):
-    """A dossier handed in at the one-stop desk; `code` is canonical (bot.core.dossiers)."""
+    """A dossier handed in at the one-stop desk; `code` is canonical (bot.core.dossiers.codes)."""
 
     __tablename__ = "dossiers"
     __table_args__ = (UniqueConstraint("code", name="uq_dossiers_code"),)

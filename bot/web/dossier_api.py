@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.core.dossiers import Incoming
+from bot.core.dossiers.planning import Incoming
 from bot.web.app import json_error
 
 if TYPE_CHECKING:  # pragma: no cover

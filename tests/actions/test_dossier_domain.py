@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from bot.core.dossiers import CODE_PATTERN
+from bot.core.dossiers.codes import CODE_PATTERN
 from bot.core.feedback import TICKET_PATTERN
 from bot.settings import PROJECT_ROOT
 from tests.actions.trackers import domain  # noqa: F401

@@ -7,7 +7,7 @@ import csv
 import pytest
 
 from bot.cli import main
-from bot.core.dossiers import CSV_FIELDS
+from bot.core.dossiers.validation import CSV_FIELDS
 
 CODE = "000.00.12.H12-250312-0042"
 LATE = "000.00.12.H12-250301-0007"

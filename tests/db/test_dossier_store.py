@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from bot.core.dossiers import Incoming, demo_dossiers
+from bot.cli.demo_data import demo_dossiers
+from bot.core.dossiers.planning import Incoming
 from bot.db.models import DossierRow
 from bot.db.engine import session_factory
 

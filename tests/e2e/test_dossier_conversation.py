@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.clock import now_local
-from bot.core.dossiers import CSV_FIELDS
+from bot.core.dossiers.validation import CSV_FIELDS
 from bot.settings import PROJECT_ROOT, Settings
 from tests.e2e.servers import _wait, free_port
 

@@ -1,0 +1,28 @@
+"""A sample dossier and a sample staff row for the dossier rule tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.core.dossiers.status import Dossier, DossierStatus
+
+CODE = "000.00.12.H12-250312-0042"
+NOW = dt.datetime(2025, 3, 20, 10, 0)
+
+
+def dossier(**over) -> Dossier:
+    base = dict(
+        code=CODE, procedure_code="1.001193", applicant_name="Nguyễn Văn A", phone="0912345678",
+        status=DossierStatus.PROCESSING, received_at=dt.datetime(2025, 3, 12, 8, 0),
+        due_at=dt.datetime(2025, 3, 19), updated_at=dt.datetime(2025, 3, 12, 8, 0),
+    )
+    base.update(over)
+    return Dossier(**base)
+
+
+def row(**over) -> dict:
+    base = dict(code=CODE, procedure_code="1.001193", applicant_name="Nguyễn Văn A", phone="0912 345 678",
+                status="processing", received_at="2025-03-12T08:00", due_at="2025-03-19",
+                updated_at="2025-03-12T08:00", unit="Phòng Tư pháp", note="")
+    base.update(over)
+    return base
