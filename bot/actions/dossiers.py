@@ -6,7 +6,7 @@ fails too often is refused for a while: nobody learns which codes exist.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -15,6 +15,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from bot.actions.common import latest_entity, latest_text
+from bot.actions.forms import validate_typed
 from bot.actions.rating import DOSSIER_LOOKUP, offer_rating
 from bot.app import services
 from bot.core.clock import now_local
@@ -23,29 +24,10 @@ from bot.core.conversations import push_target
 from bot.core.dossiers.codes import find_code, normalize_code
 from bot.core.dossiers.status import Dossier, is_open
 from bot.core.dossiers.wording import status_report
-from bot.core.short_answers import is_cancel
 
 FORM_SLOTS = ("dossier_code", "phone_last4")
 DEFAULT_HOTLINE = "1022"
 DEFAULT_DESK = "bộ phận một cửa"
-
-
-def cancel_form(dispatcher: CollectingDispatcher, slots: tuple[str, ...]) -> Dict[Text, Any]:
-    """End a form early: clear its slots; the form's submit action then says nothing more."""
-    dispatcher.utter_message(response="utter_form_cancelled")
-    return {**{slot: None for slot in slots}, "requested_slot": None}
-
-
-def validate_typed(value: Any, dispatcher: CollectingDispatcher, slot: str, parse: Callable[[str], str | None],
-                   invalid_response: str, form_slots: tuple[str, ...]) -> Dict[Text, Any]:
-    """A form answer typed by the citizen: "thôi" stops the form, else parse it or ask again."""
-    text = str(value or "")
-    if is_cancel(text):
-        return cancel_form(dispatcher, form_slots)
-    parsed = parse(text)
-    if parsed is None:
-        dispatcher.utter_message(response=invalid_response)
-    return {slot: parsed}
 
 
 def _help_contacts() -> dict[str, str]:

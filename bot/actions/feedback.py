@@ -12,7 +12,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from bot.actions.common import latest_entity, latest_intent, latest_text
-from bot.actions.dossiers import cancel_form, validate_typed
+from bot.actions.forms import cancel_form, validate_typed
 from bot.app import services
 from bot.core.clock import format_day
 from bot.core.conversations import channel_name

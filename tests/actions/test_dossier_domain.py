@@ -11,7 +11,7 @@ from bot.core.feedback import TICKET_PATTERN
 from bot.settings import PROJECT_ROOT
 from tests.actions.trackers import domain  # noqa: F401
 
-MODULES = ("dossiers", "feedback", "rating", "office")
+MODULES = ("dossiers", "feedback", "forms", "rating", "office")
 
 
 def test_every_response_the_actions_use_is_in_the_domain(domain):
