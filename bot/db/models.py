@@ -1,6 +1,7 @@
 """SQLAlchemy models (2.0-style usage on SQLAlchemy 1.4).
 
 Schema changes go through a new migration in `bot/db/migrations/versions/`.
+Every time column is `UTCDateTime`: aware in Python, UTC in the database.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Integer,
@@ -18,6 +18,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import declarative_base, relationship
+
+from bot.db.types import UTCDateTime
 
 Base = declarative_base()
 
@@ -97,7 +99,7 @@ class CatalogMetaRow(Base):
 
     __tablename__ = "catalog_meta"
     id = Column(Integer, primary_key=True)
-    loaded_at = Column(DateTime, nullable=False)
+    loaded_at = Column(UTCDateTime, nullable=False)
     fingerprint = Column(String(64), nullable=False)
     procedure_count = Column(Integer, nullable=False)
 
@@ -121,12 +123,12 @@ class OutboxRow(Base):
     # pieces of a split message already delivered; a retry resumes after them
     parts_sent = Column(Integer, nullable=False, default=0, server_default="0")
     last_error = Column(Text)
-    created_at = Column(DateTime, nullable=False)
-    next_attempt_at = Column(DateTime, nullable=False)
-    sent_at = Column(DateTime)
+    created_at = Column(UTCDateTime, nullable=False)
+    next_attempt_at = Column(UTCDateTime, nullable=False)
+    sent_at = Column(UTCDateTime)
 
 
-# --- Dossiers, feedback and ratings (times are naive Vietnam local time) ---
+# --- Dossiers, feedback and ratings ---
 
 
 class DossierRow(Base):
@@ -140,15 +142,15 @@ class DossierRow(Base):
     applicant_name = Column(String(200), nullable=False)
     phone = Column(String(20), nullable=False)  # never shown whole
     status = Column(String(20), nullable=False, index=True)
-    received_at = Column(DateTime, nullable=False)
-    due_at = Column(DateTime, nullable=False)
-    updated_at = Column(DateTime, nullable=False)
-    finished_at = Column(DateTime)
-    missed_due_at = Column(DateTime)
+    received_at = Column(UTCDateTime, nullable=False)
+    due_at = Column(UTCDateTime, nullable=False)
+    updated_at = Column(UTCDateTime, nullable=False)
+    finished_at = Column(UTCDateTime)
+    missed_due_at = Column(UTCDateTime)
     unit = Column(String(200))
     note = Column(Text)
     return_method = Column(String(10), nullable=False, default="desk")
-    created_at = Column(DateTime, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
 
 
 class DossierHistoryRow(Base):
@@ -159,7 +161,7 @@ class DossierHistoryRow(Base):
     dossier_id = Column(Integer, ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False, index=True)
     old_status = Column(String(20))  # None when the dossier was created
     new_status = Column(String(20), nullable=False)
-    changed_at = Column(DateTime, nullable=False)
+    changed_at = Column(UTCDateTime, nullable=False)
     source = Column(String(200), nullable=False)  # e.g. import:dossiers.csv, cli, api, demo
     fields = Column(Text, nullable=False)  # which fields changed, comma separated
 
@@ -174,7 +176,7 @@ class DossierSubscriptionRow(Base):
     sender_id = Column(String(200), nullable=False)
     channel = Column(String(40), nullable=False)
     recipient_id = Column(String(200), nullable=False)
-    created_at = Column(DateTime, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
 
 
 class DossierCheckFailureRow(Base):
@@ -183,7 +185,7 @@ class DossierCheckFailureRow(Base):
     __tablename__ = "dossier_check_failures"
     id = Column(Integer, primary_key=True)
     sender_id = Column(String(200), nullable=False, index=True)
-    failed_at = Column(DateTime, nullable=False, index=True)
+    failed_at = Column(UTCDateTime, nullable=False, index=True)
 
 
 class FeedbackRow(Base):
@@ -200,9 +202,9 @@ class FeedbackRow(Base):
     dossier_code = Column(String(40))
     contact = Column(String(200))  # phone or e-mail; never shown whole
     status = Column(String(20), nullable=False, default="received", index=True)  # received | answered
-    created_at = Column(DateTime, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
     answer = Column(Text)
-    answered_at = Column(DateTime)
+    answered_at = Column(UTCDateTime)
 
 
 class RatingRow(Base):
@@ -216,7 +218,7 @@ class RatingRow(Base):
     topic = Column(String(40), nullable=False, index=True)  # a procedure code, or "khac"
     context = Column(String(20), nullable=False)  # procedure_answer | dossier_lookup
     level = Column(Integer, nullable=False)
-    created_at = Column(DateTime, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
 
 
 class ChannelTokenRow(Base):
@@ -230,5 +232,5 @@ class ChannelTokenRow(Base):
     channel = Column(String(40), primary_key=True)  # zalo
     access_token = Column(Text, nullable=False)
     refresh_token = Column(Text, nullable=False)
-    expires_at = Column(DateTime)  # naive UTC; None when unknown
-    updated_at = Column(DateTime, nullable=False)
+    expires_at = Column(UTCDateTime)  # None when unknown
+    updated_at = Column(UTCDateTime, nullable=False)

@@ -3,12 +3,22 @@
 from alembic import context
 
 from bot.db.models import Base
+from bot.db.types import UTCDateTime
+
+
+def _render_item(kind, obj, autogen_context):
+    """New migrations spell `UTCDateTime` as the plain type it stands for, so they do not import bot."""
+    if kind == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
 
 connection = context.config.attributes["connection"]
 context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
+    render_item=_render_item,
 )
 with context.begin_transaction():
     context.run_migrations()
