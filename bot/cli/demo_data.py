@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable
 
+from bot.core.clock import VN_TZ
 from bot.core.dossiers.status import FINISHED_STATUSES, Dossier, DossierStatus, ReturnMethod
 
 DEMO_PREFIX = "000.00.00.H99-"
@@ -17,11 +18,14 @@ DEMO_PROCEDURES = ("1.001193", "3.000347", "1.014061", "1.004222", "1.000894", "
 
 
 def demo_dossiers(today: dt.date, procedure_codes: Iterable[str]) -> list[Dossier]:
-    """A small demo set: every status, some late. Names and phones are made up."""
+    """A small demo set: every status, some late. Names and phones are made up.
+
+    `today` is the Vietnam date; times are Vietnam times (aware), appointments date-only.
+    """
     codes = list(procedure_codes) or ["1.001193"]
 
     def at(days: int, hour: int = 8) -> dt.datetime:
-        return dt.datetime.combine(today + dt.timedelta(days=days), dt.time(hour, 0))
+        return dt.datetime.combine(today + dt.timedelta(days=days), dt.time(hour, 0), tzinfo=VN_TZ)
 
     def code(days_ago: int, seq: int) -> str:
         return f"{DEMO_PREFIX}{(today - dt.timedelta(days=days_ago)).strftime('%y%m%d')}-{seq:04d}"
@@ -51,9 +55,9 @@ def demo_dossiers(today: dt.date, procedure_codes: Iterable[str]) -> list[Dossie
         out.append(Dossier(
             code=code(ago, seq), procedure_code=codes[i % len(codes)], applicant_name=f"{name} (mẫu)",
             phone=phone, status=status, received_at=received,
-            due_at=dt.datetime.combine(today + dt.timedelta(days=due), dt.time(0, 0)),
+            due_at=at(due, 0),
             updated_at=updated, finished_at=updated if status in FINISHED_STATUSES else None,
             unit=unit, note=note, return_method=ret,
-            missed_due_at=dt.datetime.combine(today + dt.timedelta(days=missed), dt.time(0, 0)) if missed else None,
+            missed_due_at=at(missed, 0) if missed else None,
         ))
     return out

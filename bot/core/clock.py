@@ -1,14 +1,24 @@
-"""Time in Vietnam and how citizens read dates.
+"""Time: aware datetimes in memory, UTC stored, Vietnam time for people and calendars.
 
-Vietnam is UTC+7 all year (no daylight saving). `now_local()` is what staff
-type and citizens read; `format_day` is the one way a date is shown.
+The rule for the whole project: every datetime in memory is timezone-aware;
+the database stores UTC (`bot.db.types.UTCDateTime` refuses naive values);
+Vietnam local time (UTC+7 all year, no daylight saving) is used only to show
+a time to people and for rules that follow the Vietnamese calendar (a
+date-only appointment lasts that Vietnam day, office hours, ticket days).
+`format_day` is the one way a date is shown.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+UTC = dt.timezone.utc
 VN_TZ = dt.timezone(dt.timedelta(hours=7))
+
+
+def now_utc() -> dt.datetime:
+    """Current time, aware UTC, to the second."""
+    return dt.datetime.now(UTC).replace(microsecond=0)
 
 
 def now_local() -> dt.datetime:
@@ -16,6 +26,15 @@ def now_local() -> dt.datetime:
     return dt.datetime.now(VN_TZ).replace(tzinfo=None, microsecond=0)
 
 
+def to_local(value: dt.datetime) -> dt.datetime:
+    """The same instant in Vietnam time (aware); a naive value is a mistake and raises."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime {value!r}: times in memory must be timezone-aware")
+    return value.astimezone(VN_TZ)
+
+
 def format_day(value: dt.datetime | dt.date) -> str:
-    """`12/03/2025`: day/month/year, as on Vietnamese papers."""
+    """`12/03/2025`: day/month/year, as on Vietnamese papers; a time is shown on its Vietnam day."""
+    if isinstance(value, dt.datetime):
+        value = to_local(value)
     return value.strftime("%d/%m/%Y")

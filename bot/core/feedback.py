@@ -1,7 +1,7 @@
 """Feedback (phản ánh, kiến nghị) tickets: numbers, what the citizen writes, answers.
 
-Ticket numbers look like `PAKN-20250312-0001`: the day the feedback arrived and
-its order that day.
+Ticket numbers look like `PAKN-20250312-0001`: the day (in Vietnam) the
+feedback arrived and its order that day.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from bot.core.clock import to_local
 from bot.core.contact import mask_contact, normalize_contact
 
 # --- Tickets ---------------------------------------------------------------
@@ -35,6 +36,11 @@ def format_ticket(day: dt.date, sequence: int) -> str:
     if not 1 <= sequence <= MAX_PER_DAY:
         raise FeedbackError(f"Đã quá {MAX_PER_DAY} phản ánh trong ngày.")
     return f"{TICKET_PREFIX}-{day.strftime('%Y%m%d')}-{sequence:04d}"
+
+
+def ticket_day(when: dt.datetime) -> dt.date:
+    """The Vietnam day whose numbers a ticket created at `when` (aware) takes."""
+    return to_local(when).date()
 
 
 def ticket_prefix(day: dt.date) -> str:

@@ -2,6 +2,8 @@
 
 Staff edit the file; `load_office` validates it and names every problem so a
 typo is caught before the assistant tells citizens a wrong opening time.
+Hours are Vietnam time: `is_open` and `next_opening` take any aware time and
+reason on the Vietnam clock.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from bot.core.clock import VN_TZ, to_local
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEKDAY_LABELS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 _SPAN_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -63,15 +66,18 @@ class Office:
         return self.hours[day.weekday()]
 
     def is_open(self, now: dt.datetime) -> bool:
-        return any(start <= now.time() < end for start, end in self.spans_on(now.date()))
+        """Whether the desk is open at `now` (aware), by the Vietnam clock."""
+        local = to_local(now)
+        return any(start <= local.time() < end for start, end in self.spans_on(local.date()))
 
     def next_opening(self, now: dt.datetime) -> dt.datetime | None:
-        """The next time the desk opens after `now` (within three weeks)."""
+        """The next time (aware, Vietnam time) the desk opens after `now` (within three weeks)."""
+        local = to_local(now)
         for offset in range(22):
-            day = now.date() + dt.timedelta(days=offset)
+            day = local.date() + dt.timedelta(days=offset)
             for start, _ in self.spans_on(day):
-                opening = dt.datetime.combine(day, start)
-                if opening > now:
+                opening = dt.datetime.combine(day, start, tzinfo=VN_TZ)
+                if opening > local:
                     return opening
         return None
 
@@ -103,7 +109,8 @@ def format_spans(spans: tuple[Span, ...]) -> str:
 
 
 def format_opening(opening: dt.datetime, now: dt.datetime) -> str:
-    """"8h00 sáng mai", "13h30 hôm nay", "7h30 Thứ Hai (17/03/2025)"."""
+    """"8h00 sáng mai", "13h30 hôm nay", "7h30 Thứ Hai (17/03/2025)", by the Vietnam clock."""
+    opening, now = to_local(opening), to_local(now)
     days = (opening.date() - now.date()).days
     if days == 0:
         when = "hôm nay"

@@ -13,9 +13,11 @@ from bot.core.feedback import (
     clean_content,
     find_ticket,
     format_ticket,
+    ticket_day,
     normalize_ticket,
     summary_text,
 )
+from tests.core.times import utc, vn
 
 
 def test_ticket_numbers():
@@ -23,6 +25,11 @@ def test_ticket_numbers():
     assert format_ticket(dt.date(2025, 3, 12), 42) == "PAKN-20250312-0042"
     with pytest.raises(FeedbackError):
         format_ticket(dt.date(2025, 3, 12), 10000)
+
+
+def test_tickets_are_numbered_by_the_vietnam_day():
+    assert ticket_day(utc(2025, 3, 11, 17, 30)) == dt.date(2025, 3, 12), "00:30 on 12 March in Vietnam"
+    assert ticket_day(vn(2025, 3, 12, 23, 59)) == dt.date(2025, 3, 12)
 
 
 @pytest.mark.parametrize("typed", ["PAKN-20250312-0001", "pakn 20250312 0001", "PAKN202503120001", "pakn-20250312-0001"])

@@ -9,6 +9,7 @@ import yaml
 
 from bot.core.office import DeploymentError, format_opening, load_office, parse_office
 from bot.settings import PROJECT_ROOT
+from tests.core.times import utc, vn
 
 GOOD = {
     "example": False,
@@ -20,7 +21,6 @@ GOOD = {
     },
     "holidays": ["2025-09-02"],
 }
-MONDAY = dt.date(2025, 3, 17)
 
 
 def test_the_shipped_deployment_file_is_valid_and_marked_as_an_example():
@@ -31,22 +31,32 @@ def test_the_shipped_deployment_file_is_valid_and_marked_as_an_example():
 
 def test_open_and_closed_times():
     office = parse_office(GOOD)
-    assert office.is_open(dt.datetime.combine(MONDAY, dt.time(8, 0)))
-    assert not office.is_open(dt.datetime.combine(MONDAY, dt.time(12, 0)))
-    assert not office.is_open(dt.datetime.combine(MONDAY, dt.time(17, 0)))
-    assert not office.is_open(dt.datetime(2025, 3, 16, 9, 0)), "Sunday"
-    assert not office.is_open(dt.datetime(2025, 9, 2, 9, 0)), "a holiday"
+    assert office.is_open(vn(2025, 3, 17, 8, 0))
+    assert not office.is_open(vn(2025, 3, 17, 12, 0))
+    assert not office.is_open(vn(2025, 3, 17, 17, 0))
+    assert not office.is_open(vn(2025, 3, 16, 9, 0)), "Sunday"
+    assert not office.is_open(vn(2025, 9, 2, 9, 0)), "a holiday"
 
 
 def test_next_opening():
     office = parse_office(GOOD)
-    noon = dt.datetime.combine(MONDAY, dt.time(12, 0))
-    assert office.next_opening(noon) == dt.datetime.combine(MONDAY, dt.time(13, 30))
-    saturday_noon = dt.datetime(2025, 3, 22, 12, 0)
+    noon = vn(2025, 3, 17, 12, 0)  # a Monday
+    assert office.next_opening(noon) == vn(2025, 3, 17, 13, 30)
+    saturday_noon = vn(2025, 3, 22, 12, 0)
     opening = office.next_opening(saturday_noon)
-    assert opening == dt.datetime(2025, 3, 24, 7, 30)
+    assert opening == vn(2025, 3, 24, 7, 30)
     assert format_opening(opening, saturday_noon) == "7h30 Thứ Hai (24/03/2025)"
-    assert format_opening(dt.datetime.combine(MONDAY, dt.time(13, 30)), noon) == "13h30 hôm nay"
+    assert format_opening(vn(2025, 3, 17, 13, 30), noon) == "13h30 hôm nay"
+
+
+def test_hours_follow_the_vietnam_clock_whatever_the_time_zone_of_now():
+    office = parse_office(GOOD)
+    assert office.is_open(utc(2025, 3, 17, 1, 0)), "08:00 on Monday in Vietnam"
+    assert not office.is_open(utc(2025, 3, 17, 10, 0)), "17:00 in Vietnam"
+    sunday_evening_utc = utc(2025, 3, 16, 23, 0)  # 06:00 on Monday in Vietnam
+    opening = office.next_opening(sunday_evening_utc)
+    assert opening == vn(2025, 3, 17, 7, 30)
+    assert format_opening(opening, sunday_evening_utc) == "7h30 hôm nay"
 
 
 def test_hours_summary_groups_days():

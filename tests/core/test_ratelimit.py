@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.core.ratelimit import DOSSIER_CHECKS, RateLimit
+from tests.core.times import vn
 
-T0 = dt.datetime(2025, 3, 20, 10, 0)
+T0 = vn(2025, 3, 20, 10, 0)
 
 
 def minutes(*offsets: float) -> list[dt.datetime]:

@@ -4,8 +4,9 @@ A dossier (hồ sơ) is what a citizen handed in at the one-stop desk. Its code 
 printed on the receipt (giấy tiếp nhận và hẹn trả kết quả), e.g.
 `000.00.12.H12-250312-0042`: agency code, receipt date YYMMDD, sequence.
 
-Times here are naive local time in Vietnam (UTC+7, no daylight saving): what
-staff type and what citizens read. Nothing here touches a database.
+Times are aware datetimes (the rule is in `bot.core.clock`); calendar rules,
+such as a date-only appointment lasting its whole day, follow Vietnam time.
+Nothing here touches a database.
 
 - `codes`: the dossier-code pattern, reading typed codes.
 - `status`: statuses, the `Dossier` record, lateness.

@@ -1,8 +1,8 @@
 """The dossier record, its statuses and whether it is late.
 
-Times are naive local time in Vietnam. An appointment given as a date only
-(00:00) lasts the whole day; a dossier given a new appointment after missing
-one stays late.
+Times are aware; calendar rules follow Vietnam time. An appointment given as
+a date only (00:00 Vietnam time) lasts that whole Vietnam day; a dossier given
+a new appointment after missing one stays late.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from bot.core.clock import to_local
 
 class DossierStatus(str, Enum):
     RECEIVED = "received"
@@ -69,6 +70,12 @@ class Dossier:
     # The appointment that passed before the dossier was done, when a new one was set.
     missed_due_at: dt.datetime | None = None
 
+    def __post_init__(self) -> None:
+        for name in ("received_at", "due_at", "updated_at", "finished_at", "missed_due_at"):
+            value = getattr(self, name)
+            if value is not None and value.utcoffset() is None:
+                raise ValueError(f"Dossier.{name} is naive ({value!r}): times in memory must be aware")
+
     def is_late(self, now: dt.datetime) -> bool:
         return is_late(self, now)
 
@@ -78,14 +85,15 @@ class Dossier:
 
 
 def _end_of_appointment(due: dt.datetime) -> dt.datetime:
-    """A date-only appointment (00:00) lasts the whole day."""
-    if due.time() == dt.time(0, 0):
-        return due + dt.timedelta(days=1)
+    """A date-only appointment (00:00 Vietnam time) lasts that whole Vietnam day."""
+    if to_local(due).time() == dt.time(0, 0):
+        return due + dt.timedelta(days=1)  # Vietnam has no daylight saving: a day is 24 hours
     return due
 
 
 def is_past(due: dt.datetime, now: dt.datetime) -> bool:
-    return now >= _end_of_appointment(due)
+    """Whether the appointment `due` has passed at `now` (both aware)."""
+    return to_local(now) >= _end_of_appointment(due)
 
 
 def is_late(d: Dossier, now: dt.datetime) -> bool:

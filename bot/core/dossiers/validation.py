@@ -56,7 +56,11 @@ class FieldError:
 
 
 def parse_datetime(raw: Any) -> dt.datetime | None:
-    """ISO 8601 date or date-time; an offset is converted to Vietnam time. None if invalid."""
+    """ISO 8601 date or date-time as an aware Vietnam time; None if invalid.
+
+    Staff input without an offset is Vietnam time; a date alone is 00:00 that
+    Vietnam day (an appointment lasting the whole day); an offset is honoured.
+    """
     text = str(raw).strip()
     if not text or len(text) > 40:
         return None
@@ -64,12 +68,11 @@ def parse_datetime(raw: Any) -> dt.datetime | None:
         text = text[:-1] + "+00:00"
     try:
         if len(text) == 10:
-            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(0, 0))
+            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(0, 0), tzinfo=VN_TZ)
         value = dt.datetime.fromisoformat(text)
     except ValueError:
         return None
-    if value.tzinfo is not None:
-        value = value.astimezone(VN_TZ).replace(tzinfo=None)
+    value = value.replace(tzinfo=VN_TZ) if value.tzinfo is None else value.astimezone(VN_TZ)
     return value.replace(microsecond=0)
 
 

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from bot.core.dossiers.status import Dossier, DossierStatus
+from tests.core.times import vn
 
 CODE = "000.00.12.H12-250312-0042"
-NOW = dt.datetime(2025, 3, 20, 10, 0)
+NOW = vn(2025, 3, 20, 10, 0)
 
 
 def dossier(**over) -> Dossier:
     base = dict(
         code=CODE, procedure_code="1.001193", applicant_name="Nguyễn Văn A", phone="0912345678",
-        status=DossierStatus.PROCESSING, received_at=dt.datetime(2025, 3, 12, 8, 0),
-        due_at=dt.datetime(2025, 3, 19), updated_at=dt.datetime(2025, 3, 12, 8, 0),
+        status=DossierStatus.PROCESSING, received_at=vn(2025, 3, 12, 8, 0),
+        due_at=vn(2025, 3, 19), updated_at=vn(2025, 3, 12, 8, 0),
     )
     base.update(over)
     return Dossier(**base)

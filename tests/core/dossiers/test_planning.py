@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from bot.core.dossiers.planning import CREATE, STALE, UNCHANGED, UPDATE, Incoming, plan_changes
 from bot.core.dossiers.status import DossierStatus, is_late, new_appointment
 from bot.core.dossiers.wording import status_report
 from tests.core.dossiers.samples import CODE, NOW, dossier, row
+from tests.core.times import vn
 
 
 def test_a_new_appointment_after_a_missed_one_keeps_it_late():
     before = dossier()
     plan = plan_changes({CODE: before}, [Incoming("x", {"code": CODE, "due_at": "2025-03-25"})], NOW, complete=False)
     (change,) = plan.changes
-    assert change.after.missed_due_at == dt.datetime(2025, 3, 19)
+    assert change.after.missed_due_at == vn(2025, 3, 19)
     assert is_late(change.after, NOW)
-    assert new_appointment(change.after) == dt.datetime(2025, 3, 25)
+    assert new_appointment(change.after) == vn(2025, 3, 25)
     report = status_report(change.after, "Đăng ký khai sinh", NOW)
     assert report.late and report.missed_due == "19/03/2025" and report.new_due == "25/03/2025"
 
 
 def test_moving_an_appointment_before_it_passes_is_not_lateness():
-    before = dossier(due_at=dt.datetime(2025, 3, 25))
+    before = dossier(due_at=vn(2025, 3, 25))
     plan = plan_changes({CODE: before}, [Incoming("x", {"code": CODE, "due_at": "2025-03-28"})], NOW, complete=False)
     assert plan.changes[0].after.missed_due_at is None
     assert not is_late(plan.changes[0].after, NOW)
@@ -42,7 +41,7 @@ def test_plan_update_and_stale():
     newer = plan_changes({CODE: stored}, [Incoming("a", row(status="result_ready", updated_at="2025-03-18T09:00"))], NOW)
     (change,) = newer.changes
     assert change.kind == UPDATE and change.status_changed
-    assert change.after.finished_at == dt.datetime(2025, 3, 18, 9, 0)
+    assert change.after.finished_at == vn(2025, 3, 18, 9, 0)
     older = plan_changes({CODE: stored}, [Incoming("a", row(status="received", updated_at="2025-03-10T09:00"))], NOW)
     assert older.changes[0].kind == STALE
 

@@ -4,16 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.core.clock import format_day
 from bot.core.dossiers.validation import parse_datetime, parse_fields
 from tests.core.dossiers.samples import row
+from tests.core.times import vn
 
 
 def test_dates_are_iso_8601_and_offsets_become_vietnam_time():
-    assert parse_datetime("2025-03-12") == dt.datetime(2025, 3, 12)
-    assert parse_datetime("2025-03-12T08:30") == dt.datetime(2025, 3, 12, 8, 30)
-    assert parse_datetime("2025-03-12T01:30:00Z") == dt.datetime(2025, 3, 12, 8, 30)
+    assert parse_datetime("2025-03-12") == vn(2025, 3, 12)
+    assert parse_datetime("2025-03-12T08:30") == vn(2025, 3, 12, 8, 30)
+    assert parse_datetime("2025-03-12T01:30:00Z") == vn(2025, 3, 12, 8, 30)
     assert parse_datetime("12/03/2025") is None
     assert parse_datetime("2025-02-30") is None
+
+
+def test_staff_times_without_an_offset_are_vietnam_time():
+    assert parse_datetime("2025-03-12T08:30").utcoffset() == dt.timedelta(hours=7)
+    assert parse_datetime("2025-03-12").utcoffset() == dt.timedelta(hours=7)
+
+
+def test_a_utc_time_lands_on_its_vietnam_day():
+    value = parse_datetime("2025-03-18T18:00:00+00:00")
+    assert value == vn(2025, 3, 19, 1, 0)
+    assert format_day(value) == "19/03/2025"
 
 
 def test_parse_fields_names_each_bad_field():

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from bot.core.dossiers.status import DossierStatus, ReturnMethod, STATUS_LABELS
 from bot.core.dossiers.wording import next_step, notification_text, status_report
 from bot.core.office import Place
 from tests.core.dossiers.samples import CODE, NOW, dossier
+from tests.core.times import vn
 
 
 def test_every_status_has_a_vietnamese_label_and_a_next_step():
@@ -27,7 +26,7 @@ def test_next_step_says_what_is_missing_and_where_to_collect():
 
 
 def test_status_report_for_an_on_time_dossier():
-    report = status_report(dossier(due_at=dt.datetime(2025, 3, 25)), "Đăng ký khai sinh", NOW)
+    report = status_report(dossier(due_at=vn(2025, 3, 25)), "Đăng ký khai sinh", NOW)
     assert report.procedure == "Đăng ký khai sinh (mã 1.001193)"
     assert report.status == "Đang xử lý" and report.received == "12/03/2025" and report.due == "25/03/2025"
     assert not report.late and report.new_due is None
