@@ -19,6 +19,8 @@ from typing import Callable, Sequence
 
 import aiohttp
 
+from bot.core.clock import now_utc
+
 logger = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
@@ -47,10 +49,6 @@ class ZaloAPIError(Exception):
             return False
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.utcnow().replace(microsecond=0)
-
-
 async def _post_json(url: str, timeout: float, **kwargs) -> tuple[int, str]:
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
@@ -76,13 +74,14 @@ class ZaloTokens:
     """The access token to send with; renews itself when a refresh chain is configured.
 
     `store` is a zero-argument callable returning a TokenStore (opened on first
-    use, so nothing touches the database at import or construction time).
+    use, so nothing touches the database at import or construction time);
+    `clock` gives the current time, aware.
     """
 
     def __init__(self, access_token: str = "", *, app_id: str = "", app_secret: str = "",
                  refresh_token: str = "", store: Callable[[], object] | None = None,
                  oauth_base: str = OAUTH_BASE, timeout: float = 15.0,
-                 clock: Callable[[], dt.datetime] = _utcnow):
+                 clock: Callable[[], dt.datetime] = now_utc):
         self.app_id = app_id
         self.app_secret = app_secret
         self.configured_refresh = refresh_token
@@ -178,7 +177,7 @@ class ZaloTokens:
             lifetime = None
         self._access, self._refresh = str(data["access_token"]), str(data["refresh_token"])
         self._expires_at = self._clock() + lifetime if lifetime else None
-        logger.info("Zalo: access token renewed, valid until %s UTC", self._expires_at or "unknown")
+        logger.info("Zalo: access token renewed, valid until %s", self._expires_at or "unknown")
         store = self._token_store()
         if store is not None:
             from bot.db.token_store import ChannelTokens

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from typing import Iterable, Sequence
@@ -11,6 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import selectinload
 
+from bot.core.clock import now_utc
 from bot.core.catalog import Document, Fee, Form, Online, Procedure, ProcessingTime
 from bot.db.engine import session_factory
 from bot.db.models import AliasRow, CatalogMetaRow, DocumentRow, FormRow, ProcedureRow, StepRow
@@ -105,7 +105,7 @@ class CatalogStore:
             session.add_all(_to_row(p) for p in procedures)
             session.add(
                 CatalogMetaRow(
-                    loaded_at=dt.datetime.utcnow(),
+                    loaded_at=now_utc(),
                     fingerprint=fingerprint(procedures),
                     procedure_count=len(procedures),
                 )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
+from bot.core.clock import now_utc
 from bot.db.engine import session_factory
 from bot.db.models import ChannelTokenRow
 
@@ -15,7 +16,7 @@ from bot.db.models import ChannelTokenRow
 class ChannelTokens:
     access_token: str
     refresh_token: str
-    expires_at: dt.datetime | None  # naive UTC
+    expires_at: dt.datetime | None  # aware; None when unknown
 
 
 class TokenStore:
@@ -37,4 +38,4 @@ class TokenStore:
             row.access_token = tokens.access_token
             row.refresh_token = tokens.refresh_token
             row.expires_at = tokens.expires_at
-            row.updated_at = dt.datetime.utcnow().replace(microsecond=0)
+            row.updated_at = now_utc()

@@ -5,7 +5,9 @@
     {"dossiers": [{"code": "...", "status": "result_ready", ...}, ...]}   (or one object)
 
 Same fields as the CSV import. A known dossier may be sent with only the fields
-that changed; a new one needs every required field. The batch is written whole
+that changed; a new one needs every required field. Times are ISO 8601: with an
+offset (`Z`, `+00:00`, `+07:00`) they are that instant; without one they are
+Vietnam time, and a date alone is an appointment lasting that Vietnam day. The batch is written whole
 or not at all, with a history row per change (source "api"), and subscribed
 citizens are notified of status changes. Answers: 200 with counts; 400 bad JSON;
 401 wrong or missing token (nothing read, nothing changed); 413 too large;

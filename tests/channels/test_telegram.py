@@ -13,6 +13,7 @@ from telegram import Update
 
 from bot.channels.telegram import BUSY, build_application, build_webhook_app, deliver_due
 from tests.channels.fake_telegram import FakeBotAPI, FakeRasa
+from tests.core.times import utc
 
 CHAT = 987654
 CARD_PAYLOAD = '/ask_documents{"procedure": "làm thẻ căn cước"}'  # more than 64 bytes in UTF-8
@@ -157,7 +158,7 @@ async def test_notification_delivered_once_and_marked_sent(app, telegram_api, se
 async def test_failed_notification_is_retried_later_not_lost_not_doubled(app, telegram_api, services):
     services.outbox.enqueue("telegram", str(CHAT), "Hồ sơ H002 cần bổ sung giấy tờ.", "dossier:H002:supplement")
     telegram_api.fail_send = 1
-    now = dt.datetime(2030, 1, 1, 8, 0, 0)
+    now = utc(2030, 1, 1, 8, 0, 0)
     assert await deliver_due(app.bot, services.outbox, now=now) == 0
     [row] = services.outbox.all()
     assert row.status == "failed" and row.next_attempt_at > now and row.last_error
@@ -183,7 +184,7 @@ async def test_retry_of_a_split_notification_resumes_after_the_pieces_delivered(
     text = " ".join(f"Dòng {i}: hồ sơ đã có kết quả." for i in range(300))  # three pieces of ≤ 4,096
     services.outbox.enqueue("telegram", str(CHAT), text, "long-retry")
     telegram_api.fail_calls = {2}
-    now = dt.datetime(2030, 1, 1, 8, 0, 0)
+    now = utc(2030, 1, 1, 8, 0, 0)
     assert await deliver_due(app.bot, services.outbox, now=now) == 0
     [row] = services.outbox.all()
     assert (row.status, row.parts_sent) == ("failed", 1)

@@ -16,8 +16,9 @@ from bot.cli.run import planned_processes
 from bot.core.zalo_messages import text_message
 from bot.db.token_store import ChannelTokens, TokenStore
 from tests.channels.fake_zalo import APP_ID, APP_SECRET, REFRESH, FakeZaloAPI
+from tests.core.times import utc
 
-NOW = dt.datetime(2030, 5, 1, 8, 0, 0)
+NOW = utc(2030, 5, 1, 8, 0, 0)
 
 
 @pytest.fixture

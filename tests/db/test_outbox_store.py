@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.core.clock import now_utc
 from bot.db.engine import make_engine, upgrade
 from bot.db.outbox_store import FAILED, SENT, OutboxStore
 
@@ -47,7 +48,7 @@ def test_failed_messages_come_back_at_retry_time(settings):
     engine, store = _store(settings)
     store.enqueue("telegram", "1", "một", "a")
     (message,) = store.due("telegram")
-    now = dt.datetime.utcnow().replace(microsecond=0)
+    now = now_utc()
     store.mark_failed(message.id, "timeout", retry_at=now + dt.timedelta(minutes=5))
     assert store.due("telegram", now=now) == []
     (again,) = store.due("telegram", now=now + dt.timedelta(minutes=6))
@@ -60,14 +61,14 @@ def test_failed_without_retry_time_is_given_up(settings):
     store.enqueue("telegram", "1", "một", "a")
     (message,) = store.due("telegram")
     store.mark_failed(message.id, "blocked by user")
-    assert store.due("telegram", now=dt.datetime.utcnow() + dt.timedelta(days=1)) == []
+    assert store.due("telegram", now=now_utc() + dt.timedelta(days=1)) == []
     engine.dispose()
 
 
 def test_gives_up_after_max_attempts(settings):
     engine, store = _store(settings)
     store.enqueue("telegram", "1", "một", "a")
-    later = dt.datetime.utcnow()
+    later = now_utc()
     for _ in range(store.max_attempts):
         (message,) = store.due("telegram", now=later + dt.timedelta(days=1))
         store.mark_failed(message.id, "err", retry_at=later)
