@@ -5,7 +5,7 @@ the database stores UTC (`bot.db.types.UTCDateTime` refuses naive values);
 Vietnam local time (UTC+7 all year, no daylight saving) is used only to show
 a time to people and for rules that follow the Vietnamese calendar (a
 date-only appointment lasts that Vietnam day, office hours, ticket days).
-`format_day` is the one way a date is shown.
+`format_day` is the one way a date is shown, `format_day_time` a date and time.
 """
 
 from __future__ import annotations
@@ -38,3 +38,8 @@ def format_day(value: dt.datetime | dt.date) -> str:
     if isinstance(value, dt.datetime):
         value = to_local(value)
     return value.strftime("%d/%m/%Y")
+
+
+def format_day_time(value: dt.datetime) -> str:
+    """`12/03/2025 08:30`, in Vietnam time."""
+    return to_local(value).strftime("%d/%m/%Y %H:%M")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.core.clock import format_day, now_utc, to_local
+from bot.core.clock import format_day, format_day_time, now_utc, to_local
 from tests.core.times import utc, vn
 
 
@@ -32,3 +32,4 @@ def test_a_day_is_shown_as_it_is_in_vietnam():
     assert format_day(utc(2025, 3, 11, 17, 30)) == "12/03/2025", "00:30 in Vietnam"
     assert format_day(vn(2025, 3, 12, 23, 59)) == "12/03/2025"
     assert format_day(dt.date(2025, 3, 12)) == "12/03/2025"
+    assert format_day_time(utc(2025, 3, 11, 17, 30)) == "12/03/2025 00:30"
