@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
+
 from bot.core.dossiers.planning import CREATE, STALE, UNCHANGED, UPDATE, Incoming, plan_changes
 from bot.core.dossiers.status import DossierStatus, is_late, new_appointment
 from bot.core.dossiers.wording import status_report
@@ -34,6 +37,14 @@ def test_plan_creates_then_reimport_changes_nothing():
     assert stored.phone == "0912345678" and stored.unit == "Phòng Tư pháp" and stored.note is None
     again = plan_changes({CODE: stored}, [Incoming("dòng 2", row())], NOW)
     assert [c.kind for c in again.changes] == [UNCHANGED] and not again.writes
+
+
+def test_times_read_back_in_utc_are_the_same_instants_as_staff_typed():
+    stored = plan_changes({}, [Incoming("dòng 2", row())], NOW).changes[0].after
+    from_db = replace(stored, **{f: getattr(stored, f).astimezone(dt.timezone.utc)
+                                 for f in ("received_at", "due_at", "updated_at")})
+    again = plan_changes({CODE: from_db}, [Incoming("dòng 2", row())], NOW)
+    assert [c.kind for c in again.changes] == [UNCHANGED]
 
 
 def test_plan_update_and_stale():
