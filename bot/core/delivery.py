@@ -1,16 +1,17 @@
-"""Channel-independent delivery rules: split text to a channel's limit, and turn
-buttons into a numbered list ("gõ 1, 2 hoặc 3") where a channel cannot show them.
+"""Channel-independent delivery rules: split text to a channel's limit (in
+characters, or in words for answer pages), and turn buttons into a numbered
+list ("gõ 1, 2 hoặc 3") where a channel cannot show them.
 
-Used by the Telegram and Zalo adapters; pure and fast.
+Used by the answers, the kiosk and the Telegram and Zalo adapters; pure and fast.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 
 
 @dataclass(frozen=True)
@@ -19,21 +20,54 @@ class Button:
     payload: str
 
 
-def split_text(text: str, limit: int) -> list[str]:
-    """Split `text` into pieces of at most `limit` characters, at line ends first,
-    then sentence ends, then spaces; never drops a character except the separators."""
+def count_words(text: str) -> int:
+    """A size for split_text: words instead of characters."""
+    return len(text.split())
+
+
+def split_text(text: str, limit: int, size: Callable[[str], int] = len) -> list[str]:
+    """Split `text` into pieces of at most `limit`, measured by `size` (characters,
+    or count_words), never dropping anything but the white space at the cuts.
+
+    Lines are kept whole and packed together, one per line of a piece. A line
+    longer than the limit is cut at sentence ends (. ! ? ;) and its sentences
+    packed into pieces of their own; a sentence longer than the limit is cut
+    at spaces, and a single word longer than the limit at the limit.
+    """
     if limit < 1:
         raise ValueError("limit must be positive")
     text = text.strip()
-    if len(text) <= limit:
+    if size(text) <= limit:
         return [text] if text else []
     pieces: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        if size(line) <= limit:
+            pieces.append(line)
+        else:
+            pieces.extend(_pack(_sentences(line, limit, size), " ", limit, size))
+    return _pack(pieces, "\n", limit, size)
+
+
+def _sentences(line: str, limit: int, size: Callable[[str], int]) -> list[str]:
+    units: list[str] = []
+    for sentence in _SENTENCE_END.split(line):
+        if size(sentence) <= limit:
+            units.append(sentence)
+        else:
+            units.extend(_hard_wrap(sentence, limit, size))
+    return units
+
+
+def _pack(units: Sequence[str], joiner: str, limit: int, size: Callable[[str], int]) -> list[str]:
+    """Greedily join consecutive units while the result stays within the limit."""
+    pieces: list[str] = []
     current = ""
-    for unit in _units(text, limit):
-        joiner = "\n" if unit.startswith("\n") else " "
-        unit = unit.lstrip("\n")
+    for unit in units:
         candidate = f"{current}{joiner}{unit}" if current else unit
-        if len(candidate) <= limit:
+        if size(candidate) <= limit:
             current = candidate
         else:
             if current:
@@ -44,45 +78,14 @@ def split_text(text: str, limit: int) -> list[str]:
     return pieces
 
 
-def _units(text: str, limit: int) -> list[str]:
-    """Lines (marked with a leading newline after the first), cut into sentences or
-    words when a line alone is longer than the limit."""
-    units: list[str] = []
-    for i, line in enumerate(text.split("\n")):
-        line = line.strip()
-        if not line:
-            continue
-        parts = [line] if len(line) <= limit else _SENTENCE_END.split(line)
-        out: list[str] = []
-        for part in parts:
-            if len(part) <= limit:
-                out.append(part)
-            else:
-                out.extend(_hard_wrap(part, limit))
-        if i > 0 and out:
-            out[0] = "\n" + out[0]
-        units.extend(out)
-    return units
-
-
-def _hard_wrap(text: str, limit: int) -> list[str]:
-    words, out, current = text.split(), [], ""
-    for word in words:
-        while len(word) > limit:  # a single unbroken run longer than the limit
-            if current:
-                out.append(current)
-                current = ""
-            out.append(word[:limit])
+def _hard_wrap(text: str, limit: int, size: Callable[[str], int]) -> list[str]:
+    words: list[str] = []
+    for word in text.split():
+        while size(word) > limit:  # a single unbroken run longer than the limit
+            words.append(word[:limit])
             word = word[limit:]
-        candidate = f"{current} {word}" if current else word
-        if len(candidate) <= limit:
-            current = candidate
-        else:
-            out.append(current)
-            current = word
-    if current:
-        out.append(current)
-    return out
+        words.append(word)
+    return _pack(words, " ", limit, size)
 
 
 def numbered_options(buttons: Sequence[Button], start: int = 1) -> str:

@@ -1,8 +1,12 @@
+"""Delivery rules: splitting to a channel's limit, typed replies and buttons, numbered choices."""
+
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 
-from bot.core.delivery import Button, choice_from_text, numbered_options, split_text
+from bot.core.delivery import Button, choice_from_text, count_words, numbered_options, split_text
 
 
 def test_short_text_is_one_piece():
@@ -43,3 +47,68 @@ def test_numbered_options_and_typed_choice():
     assert choice_from_text("4", buttons) is None
     assert choice_from_text("hai", buttons) is None
     assert numbered_options([]) == ""
+
+
+def test_split_counts_words_when_asked():
+    text = "Một hai ba. Bốn năm sáu.\nBảy tám."
+    assert split_text(text, 6, size=count_words) == ["Một hai ba. Bốn năm sáu.", "Bảy tám."]
+    assert split_text("a b c\nd e\nf", 5, size=count_words) == ["a b c\nd e", "f"]
+    assert split_text("x" * 250, 1, size=count_words) == ["x" * 250]  # a word is one word
+
+
+def test_a_long_line_starts_a_piece_of_its_own_unless_it_fits_whole():
+    text = "Mở đầu ngắn.\nCâu một dài dài. Câu hai dài dài. Câu ba."
+    assert split_text(text, 35) == ["Mở đầu ngắn.", "Câu một dài dài. Câu hai dài dài.", "Câu ba."]
+
+
+# --- characterization on the real catalog: every aspect of every procedure ------
+
+@pytest.fixture(scope="module")
+def catalog_texts():
+    """(lines, pages) of every aspect of every catalog procedure, as answer() renders them."""
+    from bot.core import answers
+    from bot.core.catalog import load_catalog
+    from bot.settings import PROJECT_ROOT
+
+    rendered = []
+    real_paginate = answers.paginate
+    seen: list[list[str]] = []
+
+    def spy(lines, *args, **kwargs):
+        seen.append(list(lines))
+        return real_paginate(lines, *args, **kwargs)
+
+    answers.paginate = spy
+    try:
+        for procedure in load_catalog(PROJECT_ROOT / "data" / "procedures"):
+            for aspect in answers.ASPECTS:
+                pages = answers.answer(procedure, aspect, dt.date(2025, 1, 1)).pages
+                rendered.append((seen.pop(), list(pages)))
+    finally:
+        answers.paginate = real_paginate
+    return rendered
+
+
+def test_catalog_pages_keep_every_word_and_short_lines_whole(catalog_texts):
+    from bot.core.answers import MAX_WORDS_PER_MESSAGE
+
+    assert len(catalog_texts) > 400
+    for lines, pages in catalog_texts:
+        assert pages and all(count_words(page) <= MAX_WORDS_PER_MESSAGE for page in pages)
+        assert " ".join(pages).split() == " ".join(lines).split()
+        page_lines = [line for page in pages for line in page.split("\n")]
+        for line in lines:
+            if count_words(line) <= MAX_WORDS_PER_MESSAGE:
+                assert line in page_lines, line
+
+
+@pytest.mark.parametrize("limit", [4096, 2000, 100])
+def test_catalog_texts_split_to_channel_limits_without_losing_a_word(catalog_texts, limit):
+    texts = ["\n".join(pages) for _, pages in catalog_texts]
+    texts.append("\n".join(texts))  # one text far longer than any limit
+    for text in texts:
+        pieces = split_text(text, limit)
+        assert all(0 < len(piece) <= limit for piece in pieces)
+        assert " ".join(pieces).split() == text.split()
+        piece_lines = {line for piece in pieces for line in piece.split("\n")}
+        assert all(line in piece_lines for line in text.split("\n") if len(line) <= limit)
