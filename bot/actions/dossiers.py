@@ -18,6 +18,7 @@ from bot.actions.common import latest_entity, latest_text
 from bot.actions.rating import DOSSIER_LOOKUP, offer_rating
 from bot.app import services
 from bot.core.conversations import push_target
+from bot.core.delivery import payload
 from bot.core.clock import now_local
 from bot.core.dossiers import (
     Dossier,
@@ -95,7 +96,7 @@ class ValidateDossierForm(FormValidationAction):
 def _status_buttons(dossier: Dossier, sender_id: str, late: bool) -> list[dict]:
     buttons = []
     if late:
-        buttons.append({"title": "Gửi phản ánh", "payload": f'/submit_feedback{{"dossier_code": "{dossier.code}"}}'})
+        buttons.append({"title": "Gửi phản ánh", "payload": payload("submit_feedback", dossier_code=dossier.code)})
     if is_open(dossier) and push_target(sender_id):
         buttons.append({"title": "Báo tôi khi có kết quả", "payload": "/subscribe_dossier"})
     return buttons

@@ -1,23 +1,107 @@
-"""Channel-independent delivery rules: split text to a channel's limit (in
-characters, or in words for answer pages), and turn buttons into a numbered
-list ("gõ 1, 2 hoặc 3") where a channel cannot show them.
+"""Channel-independent delivery rules, pure and fast.
 
-Used by the answers, the kiosk and the Telegram and Zalo adapters; pure and fast.
+- What Rasa says: its REST replies as typed `Reply`/`Button` values (malformed
+  items dropped), the payload a button sends back, and NO_REPLY when nothing
+  usable came.
+- How it is shown: text split to a channel's limit (in characters, or in words
+  for answer pages), buttons as a numbered list ("gõ 1, 2 hoặc 3") where a
+  channel cannot show them, and a typed number mapped back to its button.
+- What an adapter remembers per conversation: `BoundedMemory`.
+
+Used by the answers, the actions, the kiosk, `bot chat` and the Telegram and Zalo adapters.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Any, Callable, Generic, Hashable, Sequence, TypeVar
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+
+NO_REPLY = "Xin lỗi, tôi chưa có câu trả lời. Bạn thử hỏi cách khác, hoặc hỏi cán bộ tại quầy một cửa."
+MEMORY_SIZE = 10_000  # conversations (or long payloads) an adapter remembers per process
+
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
 class Button:
     title: str
     payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One bot message: its text as Rasa sent it (maybe empty) and its buttons."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+def payload(intent: str, **entities: Any) -> str:
+    """A button payload that triggers `intent` with entities, as Rasa parses it."""
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
+
+
+def parse_buttons(items: Any) -> list[Button]:
+    """Rasa's button dicts as Buttons. A missing or blank title or payload is taken
+    from the other; an item with neither, or that is not a dict of strings, is dropped."""
+    buttons: list[Button] = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        title, value = _nonblank(item.get("title")), _nonblank(item.get("payload"))
+        if title or value:
+            buttons.append(Button(title or value, value or title))
+    return buttons
+
+
+def _nonblank(value: Any) -> str:
+    return value if isinstance(value, str) and value.strip() else ""
+
+
+def parse_replies(data: Any) -> list[Reply]:
+    """Rasa REST replies as Replies; items that are not dicts, a text that is not a
+    string, and replies left with neither text nor buttons are dropped."""
+    replies: list[Reply] = []
+    for item in data if isinstance(data, list) else []:
+        if not isinstance(item, dict):
+            continue
+        text = item["text"] if isinstance(item.get("text"), str) else ""
+        buttons = tuple(parse_buttons(item.get("buttons")))
+        if text.strip() or buttons:
+            replies.append(Reply(text, buttons))
+    return replies
+
+
+class BoundedMemory(Generic[V]):
+    """The latest value remembered per key, for at most `size` keys: remembering
+    one more forgets the key remembered least recently."""
+
+    def __init__(self, size: int = MEMORY_SIZE):
+        self.size = size
+        self._values: OrderedDict[Hashable, V] = OrderedDict()
+
+    def remember(self, key: Hashable, value: V) -> None:
+        self._values[key] = value
+        self._values.move_to_end(key)
+        while len(self._values) > self.size:
+            self._values.popitem(last=False)
+
+    def get(self, key: Hashable, default: V | None = None) -> V | None:
+        return self._values.get(key, default)
+
+    def forget(self, key: Hashable, default: V | None = None) -> V | None:
+        return self._values.pop(key, default)
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._values
+
+    def __len__(self) -> int:
+        return len(self._values)
 
 
 def count_words(text: str) -> int:

@@ -6,7 +6,19 @@ import datetime as dt
 
 import pytest
 
-from bot.core.delivery import Button, choice_from_text, count_words, numbered_options, split_text
+from bot.core.delivery import (
+    NO_REPLY,
+    BoundedMemory,
+    Button,
+    Reply,
+    choice_from_text,
+    count_words,
+    numbered_options,
+    parse_buttons,
+    parse_replies,
+    payload,
+    split_text,
+)
 
 
 def test_short_text_is_one_piece():
@@ -59,6 +71,59 @@ def test_split_counts_words_when_asked():
 def test_a_long_line_starts_a_piece_of_its_own_unless_it_fits_whole():
     text = "Mở đầu ngắn.\nCâu một dài dài. Câu hai dài dài. Câu ba."
     assert split_text(text, 35) == ["Mở đầu ngắn.", "Câu một dài dài. Câu hai dài dài.", "Câu ba."]
+
+
+# --- what Rasa says ----------------------------------------------------------
+
+def test_replies_become_typed_and_malformed_items_are_dropped():
+    data = [
+        {"recipient_id": "x", "text": "Xin chào!", "buttons": [{"title": "Lệ phí", "payload": "/ask_fee"}]},
+        {"image": "x.png"},
+        "not a dict",
+        {"text": 5, "buttons": [{"title": 1}]},
+        {"text": "   "},
+        {"text": "", "buttons": [{"title": "Có", "payload": "/affirm"}]},
+    ]
+    assert parse_replies(data) == [
+        Reply("Xin chào!", (Button("Lệ phí", "/ask_fee"),)),
+        Reply("", (Button("Có", "/affirm"),)),
+    ]
+    assert parse_replies({"text": "not a list"}) == [] and parse_replies(None) == []
+
+
+def test_a_button_needs_a_title_or_a_payload_and_borrows_the_missing_one():
+    items = [
+        {"title": "Lệ phí", "payload": "/ask_fee"},
+        {"title": "Chỉ có tên"},
+        {"payload": "/greet"},
+        {"title": "  ", "payload": "/deny"},
+        {"title": "", "payload": ""},
+        {"title": 1, "payload": 2},
+        "Lệ phí",
+    ]
+    assert parse_buttons(items) == [
+        Button("Lệ phí", "/ask_fee"), Button("Chỉ có tên", "Chỉ có tên"), Button("/greet", "/greet"),
+        Button("/deny", "/deny"),
+    ]
+    assert parse_buttons(None) == []
+
+
+def test_payloads_are_what_rasa_parses_as_an_intent_with_entities():
+    assert payload("show_more") == "/show_more"
+    assert payload("ask_documents", procedure_code="1.001193") == '/ask_documents{"procedure_code": "1.001193"}'
+    assert payload("pick", name="căn cước", n=2) == '/pick{"name": "căn cước", "n": 2}'
+    assert NO_REPLY.startswith("Xin lỗi")
+
+
+def test_bounded_memory_forgets_the_least_recently_remembered():
+    memory = BoundedMemory(size=2)
+    memory.remember("a", 1)
+    memory.remember("b", 2)
+    memory.remember("a", 3)  # "a" is now the most recent
+    memory.remember("c", 4)
+    assert "b" not in memory and len(memory) == 2
+    assert memory.get("a") == 3 and memory.get("b") is None and memory.get("b", []) == []
+    assert memory.forget("a") == 3 and memory.forget("a", "gone") == "gone"
 
 
 # --- characterization on the real catalog: every aspect of every procedure ------
