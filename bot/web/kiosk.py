@@ -85,7 +85,7 @@ def ask_payload(code: str) -> str:
 def bubble(reply: Reply) -> dict:
     """One reply as the page shows it: {text, more, buttons}. A bubble shows at most
     about 80 words; the rest comes behind "Xem thêm"."""
-    first, *more = (paginate([reply.text]) or [reply.text]) if reply.text.strip() else [""]
+    first, *more = paginate([reply.text]) if reply.text.strip() else [""]
     return {"text": first, "more": more, "buttons": [{"title": b.title, "payload": b.payload} for b in reply.buttons]}
 
 
