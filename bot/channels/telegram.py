@@ -42,7 +42,7 @@ from bot.channels import outbox_delivery
 from bot.channels.outbox_delivery import Failure, retry_delay, run_forever
 from bot.channels.rasa_client import RasaClient, RasaUnavailable
 from bot.core.conversations import sender_id
-from bot.core.delivery import NO_REPLY, BoundedMemory, Button, choice_from_text, split_text
+from bot.core.delivery import CHOOSE, NO_REPLY, BoundedMemory, Button, choice_from_text, split_text
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,6 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 BUSY = "Xin lỗi, hệ thống đang bận. Bạn thử lại sau ít phút."
 EXPIRED_BUTTON = "Nút này đã cũ. Bạn gõ lại câu hỏi hoặc gõ /start để xem các chủ đề."
-CHOOSE = "Mời bạn chọn:"
 GREET_PAYLOAD = "/greet"
 
 NOTIFY_INTERVAL = 5.0  # seconds between two looks at the outbox

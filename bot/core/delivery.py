@@ -22,6 +22,7 @@ from typing import Any, Callable, Generic, Hashable, Sequence, TypeVar
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 
 NO_REPLY = "Xin lỗi, tôi chưa có câu trả lời. Bạn thử hỏi cách khác, hoặc hỏi cán bộ tại quầy một cửa."
+CHOOSE = "Mời bạn chọn:"  # the text of a reply that is only buttons
 MEMORY_SIZE = 10_000  # conversations (or long payloads) an adapter remembers per process
 
 V = TypeVar("V")
