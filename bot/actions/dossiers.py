@@ -21,6 +21,7 @@ from bot.app import services
 from bot.core.clock import now_local
 from bot.core.contact import last4_from_text
 from bot.core.conversations import push_target
+from bot.core.delivery import payload
 from bot.core.dossiers.codes import find_code, normalize_code
 from bot.core.dossiers.status import Dossier, is_open
 from bot.core.dossiers.wording import status_report
@@ -73,7 +74,7 @@ class ValidateDossierForm(FormValidationAction):
 def _status_buttons(dossier: Dossier, sender_id: str, late: bool) -> list[dict]:
     buttons = []
     if late:
-        buttons.append({"title": "Gửi phản ánh", "payload": f'/submit_feedback{{"dossier_code": "{dossier.code}"}}'})
+        buttons.append({"title": "Gửi phản ánh", "payload": payload("submit_feedback", dossier_code=dossier.code)})
     if is_open(dossier) and push_target(sender_id):
         buttons.append({"title": "Báo tôi khi có kết quả", "payload": "/subscribe_dossier"})
     return buttons

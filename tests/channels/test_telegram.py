@@ -12,7 +12,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from telegram import Update
 
 from bot.channels.telegram import BUSY, build_application, build_webhook_app, deliver_due
-from tests.channels.fake_telegram import FakeBotAPI, FakeRasa
+from tests.channels.fake_telegram import FakeBotAPI
+from tests.fakes.rasa import FakeRasa
 
 CHAT = 987654
 CARD_PAYLOAD = '/ask_documents{"procedure": "làm thẻ căn cước"}'  # more than 64 bytes in UTF-8
