@@ -7,7 +7,7 @@ so tests can set variables (or build a `Settings` directly) before use.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,7 +49,6 @@ class Settings:
     zalo_app_secret: str = ""  # the app's secret key (not the OA secret key), for token renewal
     zalo_refresh_token: str = ""
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
-    extra: dict = field(default_factory=dict)
 
     @property
     def rasa_url(self) -> str:
