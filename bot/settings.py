@@ -1,7 +1,8 @@
 """The one place that reads the environment.
 
-Call `get_settings()` where a setting is needed; nothing is read at import time,
-so tests can set variables (or build a `Settings` directly) before use.
+Entry points call `get_settings()` (read once per process, never at import
+time) and pass the `Settings` down; tests build their own with
+`Settings.from_env({...})` and pass it in instead of changing the environment.
 """
 
 from __future__ import annotations
@@ -92,4 +93,5 @@ class Settings:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
+    """The settings of this process, from its environment."""
     return Settings.from_env()

@@ -8,6 +8,8 @@ import urllib.error
 import urllib.request
 import uuid
 
+from bot.cli.context import Context
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("chat", help="Trò chuyện với trợ lý trong cửa sổ dòng lệnh")
@@ -34,11 +36,10 @@ def render(replies: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _chat(args: argparse.Namespace) -> int:
+def _chat(args: argparse.Namespace, ctx: Context) -> int:
     from bot.cli.errors import CommandError
-    from bot.settings import get_settings
 
-    url = args.url or get_settings().rasa_url
+    url = args.url or ctx.settings().rasa_url
     sender = f"cli-{uuid.uuid4().hex[:8]}"
     print("Gõ câu hỏi rồi nhấn Enter. Gõ số để bấm nút. Gõ /thoat để thoát.")
     buttons: list[dict] = []

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.dossiers import ActionCheckDossier, ActionSubscribeDossier, ValidateDossierForm
 from bot.core.clock import now_local
 from bot.core.dossiers import Incoming
-from tests.actions.trackers import app_services, domain, responses, slot_events, tracker  # noqa: F401
+from tests.actions.trackers import domain, responses, slot_events, tracker  # noqa: F401
 
 CODE = "000.00.12.H12-250312-0042"
 LATE = "000.00.12.H12-250301-0007"

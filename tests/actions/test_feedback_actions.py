@@ -19,7 +19,7 @@ from bot.actions.feedback import (
 )
 from bot.actions.office import ActionRequestHuman, ActionWorkingHours
 from bot.actions.rating import ActionRate
-from tests.actions.trackers import app_services, domain, responses, slot_events, tracker  # noqa: F401
+from tests.actions.trackers import domain, responses, slot_events, tracker  # noqa: F401
 
 CODE = "000.00.12.H12-250312-0042"
 
