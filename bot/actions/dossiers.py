@@ -18,7 +18,6 @@ from bot.actions.common import latest_entity, latest_text
 from bot.actions.forms import validate_typed
 from bot.actions.rating import DOSSIER_LOOKUP, offer_rating
 from bot.app import services
-from bot.core.clock import now_local
 from bot.core.contact import last4_from_text
 from bot.core.conversations import push_target
 from bot.core.delivery import payload
@@ -103,7 +102,7 @@ class ActionCheckDossier(Action):
             dispatcher.utter_message(response="utter_dossier_not_matched")
             return events
         dossier = result.dossier
-        now = now_local()
+        now = services().clock()
         report = status_report(dossier, store.procedure_name(dossier.procedure_code), now, services().place())
         values = dict(code=report.code, procedure=report.procedure, status=report.status, received=report.received,
                       due=report.due, next_step=report.next_step)

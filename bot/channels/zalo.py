@@ -93,14 +93,15 @@ class ZaloOutput(OutputChannel):
         await self.client.send_all(messages(user, text, [_display(b) for b in ours]))
 
 
-def zalo_tokens(settings, app_id: str | None = None, access_token: str | None = None) -> ZaloTokens:
-    """The Zalo tokens from settings; renewals are stored in the settings' database."""
+def zalo_tokens(settings, app_id: str | None = None, access_token: str | None = None,
+                engine=None) -> ZaloTokens:
+    """The Zalo tokens from settings; renewals are stored in `engine`'s database (default: the settings')."""
 
     def store():
-        from bot.db.engine import make_engine
+        from bot.app import build_engine
         from bot.db.token_store import TokenStore
 
-        return TokenStore(make_engine(settings.database_url))
+        return TokenStore(engine if engine is not None else build_engine(settings))
 
     return ZaloTokens(
         settings.zalo_access_token if access_token is None else access_token,

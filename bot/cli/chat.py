@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import uuid
 
+from bot.cli.context import Context
 from bot.core.delivery import NO_REPLY, Reply, choice_from_text
 
 
@@ -25,10 +26,8 @@ def render(replies: list[Reply]) -> str:
     return "\n".join(lines)
 
 
-def _chat(args: argparse.Namespace) -> int:
-    from bot.settings import get_settings
-
-    return asyncio.run(converse(args.url or get_settings().rasa_url))
+def _chat(args: argparse.Namespace, ctx: Context) -> int:
+    return asyncio.run(converse(args.url or ctx.settings().rasa_url))
 
 
 async def converse(url: str, read=input, write=print) -> int:

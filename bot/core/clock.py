@@ -19,3 +19,8 @@ def now_local() -> dt.datetime:
 def format_day(value: dt.datetime | dt.date) -> str:
     """`12/03/2025`: day/month/year, as on Vietnamese papers."""
     return value.strftime("%d/%m/%Y")
+
+
+def local_to_utc(value: dt.datetime) -> dt.datetime:
+    """A naive Vietnam time as naive UTC (how the outbox and token tables store time)."""
+    return value.replace(tzinfo=VN_TZ).astimezone(dt.timezone.utc).replace(tzinfo=None)
