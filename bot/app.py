@@ -1,19 +1,32 @@
-"""Wiring: build the core services from settings, lazily and once per process.
+"""Wiring: the one place that builds the database engine and the core services.
 
-Adapters (actions, channels, CLI) call `services()`; tests build `Services`
-directly with their own engine and catalog.
+Each entry point builds `Services` once and passes them down:
+
+- the command line: `bot.cli.main(argv, settings=None, services=None)` builds
+  them on a command's first `ctx.services()` call, at most once per run, and
+  hands them to the web app and the channels it starts;
+- the action server (Rasa imports `bot.actions`): actions call `services()`,
+  built on first use from `get_settings()`; tests install their own with
+  `use_services(svc)` (the `app_services` fixture).
+
+Tests build `Services.from_settings(settings, clock=...)` with their own
+settings and, to fix the time, their own clock. `build_engine` is for code
+that needs the database but not the services (migrations, channel tokens).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from sqlalchemy.engine import Engine
 
 from bot.core.catalog import load_catalog
+from bot.core.clock import now_local
 from bot.core.guide import ProcedureGuide
 from bot.core.office import DEFAULT_PLACE, DeploymentError, Office, Place, load_office
 from bot.core.text import Lexicon
@@ -26,13 +39,30 @@ from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
+Clock = Callable[[], dt.datetime]
+
+
+def build_engine(settings: Settings, *, migrate: bool = False) -> Engine:
+    """The database engine for `settings`; with migrate, the schema is brought to the latest version."""
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    return engine
+
 
 @dataclass
 class Services:
+    """The stores and the procedure guide over one database.
+
+    `clock` is the current time in Vietnam (naive, to the second); every store
+    and every adapter asks it instead of the system clock, so tests fix time.
+    """
+
     settings: Settings
     engine: Engine
     catalog: CatalogStore
     lexicon: Lexicon
+    clock: Clock = now_local
     _guide: ProcedureGuide | None = None
     _guide_fingerprint: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -43,17 +73,16 @@ class Services:
     _office: tuple[float, Office | None] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
-        self.outbox = OutboxStore(self.engine)
-        self.dossiers = DossierStore(self.engine, place=self.place)
-        self.feedback = FeedbackStore(self.engine)
-        self.ratings = RatingStore(self.engine)
+        self.outbox = OutboxStore(self.engine, clock=self.clock)
+        self.dossiers = DossierStore(self.engine, place=self.place, clock=self.clock)
+        self.feedback = FeedbackStore(self.engine, clock=self.clock)
+        self.ratings = RatingStore(self.engine, clock=self.clock)
 
     @classmethod
-    def from_settings(cls, settings: Settings, migrate: bool = True) -> "Services":
-        engine = make_engine(settings.database_url)
-        if migrate:
-            upgrade(engine)
-        return cls(settings, engine, CatalogStore(engine), Lexicon.from_file(settings.lexicon_path))
+    def from_settings(cls, settings: Settings, *, migrate: bool = True, clock: Clock = now_local) -> "Services":
+        """Open the database (migrated unless migrate=False) and the lexicon; nothing else is read yet."""
+        engine = build_engine(settings, migrate=migrate)
+        return cls(settings, engine, CatalogStore(engine), Lexicon.from_file(settings.lexicon_path), clock)
 
     def guide(self) -> ProcedureGuide:
         """The procedure guide over the catalog as stored now; rebuilt after a reload."""
@@ -90,17 +119,38 @@ class Services:
         procedures = load_catalog(directory or self.settings.catalog_dir)
         return self.catalog.replace_all(procedures)
 
+    def load_catalog_if_empty(self) -> None:
+        """Fill an empty database from the catalog files; raises CatalogError on a bad catalog."""
+        if self.catalog.count() == 0:
+            self.load_catalog()
 
-_services: Services | None = None
-_services_lock = threading.Lock()
+
+# --- the action server's entry point --------------------------------------------
+
+_current: Services | None = None
+_current_lock = threading.Lock()
 
 
 def services() -> Services:
-    global _services
-    with _services_lock:
-        if _services is None:
+    """The action server's services: built on first use from `get_settings()`, the
+    catalog loaded into an empty database. A bad catalog raises and nothing is kept,
+    so the next call tries again. Other entry points pass their services down instead.
+    """
+    global _current
+    with _current_lock:
+        if _current is None:
             built = Services.from_settings(get_settings())
-            if built.catalog.count() == 0:
-                built.load_catalog()  # raises on a bad catalog: nothing is kept half-built
-            _services = built
-        return _services
+            built.load_catalog_if_empty()
+            _current = built
+        return _current
+
+
+def use_services(svc: Services | None) -> Services | None:
+    """Make `services()` return `svc` (None: build from the environment again on next use).
+
+    Returns the services it replaces, so a test can put them back.
+    """
+    global _current
+    with _current_lock:
+        previous, _current = _current, svc
+        return previous

@@ -1,13 +1,14 @@
 """The one place that reads the environment.
 
-Call `get_settings()` where a setting is needed; nothing is read at import time,
-so tests can set variables (or build a `Settings` directly) before use.
+Entry points call `get_settings()` (read once per process, never at import
+time) and pass the `Settings` down; tests build their own with
+`Settings.from_env({...})` and pass it in instead of changing the environment.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,7 +50,6 @@ class Settings:
     zalo_app_secret: str = ""  # the app's secret key (not the OA secret key), for token renewal
     zalo_refresh_token: str = ""
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
-    extra: dict = field(default_factory=dict)
 
     @property
     def rasa_url(self) -> str:
@@ -93,4 +93,5 @@ class Settings:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
+    """The settings of this process, from its environment."""
     return Settings.from_env()

@@ -1,4 +1,9 @@
-"""Shared fixtures: a fresh database per test, and the catalog loaded into it."""
+"""Shared fixtures: a fresh database per test, and the catalog loaded into it.
+
+Time comes from the `clock` fixture (the real clock); a test module or a
+parametrized test fixes time by overriding it, e.g. `def clock(): return lambda: NOW`.
+`app_services` makes the test's services the action server's (`bot.app.services()`).
+"""
 
 from __future__ import annotations
 
@@ -17,13 +22,30 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def services(settings: Settings):
+def clock():
+    from bot.core.clock import now_local
+
+    return now_local
+
+
+@pytest.fixture
+def services(settings: Settings, clock):
     from bot.app import Services
 
-    svc = Services.from_settings(settings)
+    svc = Services.from_settings(settings, clock=clock)
     svc.load_catalog()
     yield svc
     svc.engine.dispose()
+
+
+@pytest.fixture
+def app_services(services):
+    """Actions call bot.app.services(): make it return the test's services, then put back the previous ones."""
+    from bot.app import use_services
+
+    previous = use_services(services)
+    yield services
+    use_services(previous)
 
 
 @pytest.fixture(scope="session")

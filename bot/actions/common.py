@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any, Iterable
+from typing import Iterable
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -11,15 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.rating import PROCEDURE_ANSWER, offer_rating
 from bot.core.answers import ASPECTS, Answer
+from bot.core.delivery import payload
 
 # Longer messages are cut before matching: a question never needs more.
 MAX_MATCH_CHARS = 300
 MAX_MESSAGE_CHARS = 2000
-
-
-def payload(intent: str, **entities: Any) -> str:
-    """A button payload that triggers `intent` with entities, as Rasa parses it."""
-    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
 
 
 def latest_text(tracker: Tracker) -> str:

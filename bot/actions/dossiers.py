@@ -18,9 +18,9 @@ from bot.actions.common import latest_entity, latest_text
 from bot.actions.forms import validate_typed
 from bot.actions.rating import DOSSIER_LOOKUP, offer_rating
 from bot.app import services
-from bot.core.clock import now_local
 from bot.core.contact import last4_from_text
 from bot.core.conversations import push_target
+from bot.core.delivery import payload
 from bot.core.dossiers.codes import find_code, normalize_code
 from bot.core.dossiers.status import Dossier, is_open
 from bot.core.dossiers.wording import status_report
@@ -73,7 +73,7 @@ class ValidateDossierForm(FormValidationAction):
 def _status_buttons(dossier: Dossier, sender_id: str, late: bool) -> list[dict]:
     buttons = []
     if late:
-        buttons.append({"title": "Gửi phản ánh", "payload": f'/submit_feedback{{"dossier_code": "{dossier.code}"}}'})
+        buttons.append({"title": "Gửi phản ánh", "payload": payload("submit_feedback", dossier_code=dossier.code)})
     if is_open(dossier) and push_target(sender_id):
         buttons.append({"title": "Báo tôi khi có kết quả", "payload": "/subscribe_dossier"})
     return buttons
@@ -102,7 +102,7 @@ class ActionCheckDossier(Action):
             dispatcher.utter_message(response="utter_dossier_not_matched")
             return events
         dossier = result.dossier
-        now = now_local()
+        now = services().clock()
         report = status_report(dossier, store.procedure_name(dossier.procedure_code), now, services().place())
         values = dict(code=report.code, procedure=report.procedure, status=report.status, received=report.received,
                       due=report.due, next_step=report.next_step)

@@ -9,12 +9,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.app import services
-from bot.core.clock import now_local
 from bot.core.office import Office, format_opening
 
 
 def _next_opening_text(office: Office) -> str:
-    now = now_local()
+    now = services().clock()
     opening = office.next_opening(now)
     return format_opening(opening, now) if opening else "giờ hành chính"
 
@@ -25,7 +24,7 @@ def _reply(dispatcher: CollectingDispatcher, open_response: str, closed_response
     if office is None:
         dispatcher.utter_message(response=fallback)
         return
-    now = now_local()
+    now = services().clock()
     dispatcher.utter_message(
         response=open_response if office.is_open(now) else closed_response,
         office=office.name, address=office.address, desk=office.desk, hotline=office.hotline,

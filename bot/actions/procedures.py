@@ -15,12 +15,12 @@ from bot.actions.common import (
     latest_entity,
     latest_intent,
     latest_text,
-    payload,
     send_answer,
     send_page,
 )
 from bot.app import services
 from bot.core.answers import ASPECTS, INTENT_TO_ASPECT
+from bot.core.delivery import payload
 from bot.core.guide import CHOICES_PER_PAGE
 
 logger = logging.getLogger(__name__)

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.app import services
 from bot.core.conversations import channel_name
+from bot.core.delivery import payload
 from bot.core.ratings import LEVELS, parse_rating
 
 PROCEDURE_ANSWER = "procedure_answer"
@@ -18,7 +19,7 @@ NO_TOPIC = "khac"
 
 
 def rating_buttons() -> list[dict]:
-    return [{"title": label, "payload": f'/rate{{"rating": {level}}}'} for level, label in LEVELS.items()]
+    return [{"title": label, "payload": payload("rate", rating=level)} for level, label in LEVELS.items()]
 
 
 def offer_rating(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str | None, context: str) -> list[EventType]:

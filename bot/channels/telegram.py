@@ -22,10 +22,8 @@ import hashlib
 import hmac
 import logging
 import re
-from collections import OrderedDict
 from typing import Any, Awaitable, Callable
 
-import aiohttp
 from aiohttp import web
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
@@ -42,8 +40,9 @@ from telegram.ext import (
 
 from bot.channels import outbox_delivery
 from bot.channels.outbox_delivery import Failure, retry_delay, run_forever
+from bot.channels.rasa_client import RasaClient, RasaUnavailable
 from bot.core.conversations import sender_id
-from bot.core.delivery import Button, choice_from_text, split_text
+from bot.core.delivery import CHOOSE, NO_REPLY, BoundedMemory, Button, choice_from_text, split_text
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -55,38 +54,12 @@ WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 BUSY = "Xin lỗi, hệ thống đang bận. Bạn thử lại sau ít phút."
-NO_REPLY = "Xin lỗi, tôi chưa có câu trả lời. Bạn thử hỏi cách khác, hoặc hỏi cán bộ tại quầy một cửa."
 EXPIRED_BUTTON = "Nút này đã cũ. Bạn gõ lại câu hỏi hoặc gõ /start để xem các chủ đề."
-CHOOSE = "Mời bạn chọn:"
 GREET_PAYLOAD = "/greet"
 
 NOTIFY_INTERVAL = 5.0  # seconds between two looks at the outbox
-MEMORY_LIMIT = 10_000  # chats / long payloads remembered per process
+RASA_TIMEOUT = 30  # seconds for Rasa to answer one message
 SECRET_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token
-
-
-class RasaClient:
-    """Rasa's REST channel: one message in, a list of bot messages out."""
-
-    def __init__(self, url: str, timeout: float = 30):
-        self.url = url.rstrip("/") + "/webhooks/rest/webhook"
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._session: aiohttp.ClientSession | None = None
-
-    async def send(self, sender: str, message: str) -> list[dict]:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
-        async with self._session.post(self.url, json={"sender": sender, "message": message}) as resp:
-            resp.raise_for_status()
-            data = await resp.json(content_type=None)
-        if not isinstance(data, list):
-            raise ValueError(f"unexpected reply from Rasa: {data!r:.200}")
-        return [m for m in data if isinstance(m, dict)]
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
 
 
 class TelegramAdapter:
@@ -94,15 +67,8 @@ class TelegramAdapter:
 
     def __init__(self, rasa: RasaClient):
         self.rasa = rasa
-        self.last_buttons: OrderedDict[int, list[Button]] = OrderedDict()
-        self.payloads: OrderedDict[str, str] = OrderedDict()
-
-    @staticmethod
-    def _remember(store: OrderedDict, key, value) -> None:
-        store[key] = value
-        store.move_to_end(key)
-        while len(store) > MEMORY_LIMIT:
-            store.popitem(last=False)
+        self.last_buttons: BoundedMemory[list[Button]] = BoundedMemory()
+        self.payloads: BoundedMemory[str] = BoundedMemory()
 
     # --- buttons ---------------------------------------------------------------
 
@@ -111,7 +77,7 @@ class TelegramAdapter:
         if payload and len(payload.encode("utf-8")) <= CALLBACK_DATA_LIMIT and not payload.startswith("#"):
             return payload
         key = "#" + hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
-        self._remember(self.payloads, key, payload)
+        self.payloads.remember(key, payload)
         return key
 
     def payload_for(self, data: str | None) -> str | None:
@@ -132,21 +98,13 @@ class TelegramAdapter:
         """Send one message to Rasa for this chat and deliver every reply to it."""
         try:
             replies = await self.rasa.send(sender_id(CHANNEL, chat_id), message)
-        except Exception as exc:  # Rasa down, slow or answering nonsense
+        except RasaUnavailable as exc:
             log.warning("Rasa unreachable for telegram:%s: %s", chat_id, exc)
             await bot.send_message(chat_id=chat_id, text=BUSY)
             return
-        sent = False
         shown: list[Button] = []
         for reply in replies:
-            text = str(reply.get("text") or "").strip()
-            buttons = [
-                Button(str(b.get("title") or b.get("payload")), str(b.get("payload") or b.get("title")))
-                for b in reply.get("buttons") or []
-                if isinstance(b, dict) and (b.get("payload") or b.get("title"))
-            ]
-            if not text and not buttons:
-                continue
+            text, buttons = reply.text.strip(), list(reply.buttons)
             chunks = split_text(text, TEXT_LIMIT) if text else [CHOOSE]
             for i, chunk in enumerate(chunks):
                 last = i == len(chunks) - 1
@@ -154,13 +112,12 @@ class TelegramAdapter:
                 await bot.send_message(chat_id=chat_id, text=chunk, reply_markup=markup)
             if buttons:
                 shown = buttons
-            sent = True
         # A typed number means a button of the latest reply only; older buttons no longer count.
         if shown:
-            self._remember(self.last_buttons, chat_id, shown)
+            self.last_buttons.remember(chat_id, shown)
         else:
-            self.last_buttons.pop(chat_id, None)
-        if not sent:
+            self.last_buttons.forget(chat_id)
+        if not replies:
             await bot.send_message(chat_id=chat_id, text=NO_REPLY)
 
     # --- handlers --------------------------------------------------------------
@@ -243,7 +200,7 @@ def build_application(settings: Settings, rasa_client: RasaClient | None = None,
     """
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    adapter = TelegramAdapter(rasa_client or RasaClient(settings.rasa_url))
+    adapter = TelegramAdapter(rasa_client or RasaClient(settings.rasa_url, RASA_TIMEOUT))
 
     async def post_init(application: Application) -> None:
         if outbox is not None and "notification_task" not in application.bot_data:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections import OrderedDict
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -33,8 +32,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.zalo_api import ZaloAPIError, ZaloClient, ZaloTokens  # noqa: F401 - re-exported
-from bot.core.conversations import sender_id
-from bot.core.delivery import Button, choice_from_text
+from bot.core.conversations import parse_sender, sender_id
+from bot.core.delivery import BoundedMemory, Button, choice_from_text, parse_buttons
 from bot.core.zalo_messages import messages
 from bot.core.zalo_signature import verify
 
@@ -42,42 +41,23 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
 SIGNATURE_HEADER = "X-ZEvent-Signature"
-MAX_REMEMBERED = 10_000  # users whose latest buttons we keep in memory
 MAX_SEEN_EVENTS = 10_000  # message ids already accepted (Zalo retries slow deliveries)
 NOT_CONFIGURED = ("Kênh Zalo chưa được cấu hình: đặt ZALO_APP_ID, ZALO_OA_SECRET_KEY và ZALO_ACCESS_TOKEN "
                   "rồi khởi động lại trợ lý.")
 
 
-class ButtonMemory:
-    """The latest buttons shown to each user (bounded, least recently used dropped)."""
-
-    def __init__(self, size: int = MAX_REMEMBERED):
-        self.size = size
-        self._buttons: OrderedDict[str, list[Button]] = OrderedDict()
-
-    def remember(self, user_id: str, buttons: list[Button]) -> None:
-        self._buttons[user_id] = buttons
-        self._buttons.move_to_end(user_id)
-        while len(self._buttons) > self.size:
-            self._buttons.popitem(last=False)
-
-    def forget(self, user_id: str) -> list[Button]:
-        return self._buttons.pop(user_id, [])
-
-    def get(self, user_id: str) -> list[Button]:
-        return self._buttons.get(user_id, [])
-
-    def resolve(self, user_id: str, text: str) -> str:
-        """The payload for a typed number or a tapped query button of the latest reply, else the text."""
-        buttons = self.forget(user_id)
-        choice = choice_from_text(text, buttons)
-        if choice is not None:
-            return choice
-        cleaned = (text or "").strip()
-        for button in buttons:
-            if cleaned and cleaned == _display(button).payload:
-                return button.payload
-        return text
+def resolve_choice(memory: BoundedMemory[list[Button]], user_id: str, text: str) -> str:
+    """The payload for a typed number or a tapped query button of the latest reply
+    to this user, else the text. Either way those buttons no longer count."""
+    buttons = memory.forget(user_id, [])
+    choice = choice_from_text(text, buttons)
+    if choice is not None:
+        return choice
+    cleaned = (text or "").strip()
+    for button in buttons:
+        if cleaned and cleaned == _display(button).payload:
+            return button.payload
+    return text
 
 
 def _display(button: Button) -> Button:
@@ -88,8 +68,9 @@ def _display(button: Button) -> Button:
 
 
 def _user_id(recipient_id: str) -> str:
-    prefix = f"{CHANNEL}:"
-    return recipient_id[len(prefix):] if recipient_id.startswith(prefix) else recipient_id
+    """The Zalo user id of a "zalo:<user id>" conversation (a bare user id is kept as it is)."""
+    parsed = parse_sender(recipient_id)
+    return parsed[1] if parsed and parsed[0] == CHANNEL else recipient_id
 
 
 class ZaloOutput(OutputChannel):
@@ -97,30 +78,30 @@ class ZaloOutput(OutputChannel):
     def name(cls) -> str:
         return CHANNEL
 
-    def __init__(self, client: ZaloClient, memory: ButtonMemory | None = None):
+    def __init__(self, client: ZaloClient, memory: BoundedMemory[list[Button]] | None = None):
         self.client = client
-        self.memory = memory or ButtonMemory()
+        self.memory = BoundedMemory() if memory is None else memory
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.client.send_all(messages(_user_id(recipient_id), text))
 
     async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list[dict], **kwargs: Any) -> None:
         user = _user_id(recipient_id)
-        ours = [Button(str(b.get("title", "")), str(b.get("payload", b.get("title", "")))) for b in buttons or []]
-        ours = [b for b in ours if b.title.strip()]
+        ours = parse_buttons(buttons)
         if ours:
             self.memory.remember(user, ours)
         await self.client.send_all(messages(user, text, [_display(b) for b in ours]))
 
 
-def zalo_tokens(settings, app_id: str | None = None, access_token: str | None = None) -> ZaloTokens:
-    """The Zalo tokens from settings; renewals are stored in the settings' database."""
+def zalo_tokens(settings, app_id: str | None = None, access_token: str | None = None,
+                engine=None) -> ZaloTokens:
+    """The Zalo tokens from settings; renewals are stored in `engine`'s database (default: the settings')."""
 
     def store():
-        from bot.db.engine import make_engine
+        from bot.app import build_engine
         from bot.db.token_store import TokenStore
 
-        return TokenStore(make_engine(settings.database_url))
+        return TokenStore(engine if engine is not None else build_engine(settings))
 
     return ZaloTokens(
         settings.zalo_access_token if access_token is None else access_token,
@@ -154,8 +135,8 @@ class ZaloInput(InputChannel):
         self.app_id = app_id
         self.secret_key = secret_key
         self.client = ZaloClient(access_token, api_base)
-        self.memory = ButtonMemory()
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        self.memory: BoundedMemory[list[Button]] = BoundedMemory()
+        self._seen: BoundedMemory[bool] = BoundedMemory(MAX_SEEN_EVENTS)
         self._tasks: set[asyncio.Task] = set()
 
     @property
@@ -171,9 +152,7 @@ class ZaloInput(InputChannel):
             return True
         if msg_id in self._seen:
             return False
-        self._seen[msg_id] = None
-        while len(self._seen) > MAX_SEEN_EVENTS:
-            self._seen.popitem(last=False)
+        self._seen.remember(msg_id, True)
         return True
 
     async def _process(self, event: dict, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
@@ -181,7 +160,7 @@ class ZaloInput(InputChannel):
         text = str((event.get("message") or {}).get("text") or "").strip()
         if not user or not text:
             return
-        text = self.memory.resolve(user, text)
+        text = resolve_choice(self.memory, user, text)
         message = UserMessage(
             text, self.get_output_channel(), sender_id(CHANNEL, user), input_channel=CHANNEL,
             metadata={"zalo_msg_id": (event.get("message") or {}).get("msg_id")},

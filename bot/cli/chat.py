@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
-import urllib.error
-import urllib.request
+import asyncio
 import uuid
+
+from bot.cli.context import Context
+from bot.core.delivery import NO_REPLY, Reply, choice_from_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,45 +16,44 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_chat)
 
 
-def send(url: str, sender: str, message: str, timeout: float = 30) -> list[dict]:
-    body = json.dumps({"sender": sender, "message": message}).encode("utf-8")
-    request = urllib.request.Request(
-        f"{url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return json.loads(response.read().decode("utf-8"))
-
-
-def render(replies: list[dict]) -> str:
+def render(replies: list[Reply]) -> str:
     lines = []
     for reply in replies:
-        if reply.get("text"):
-            lines.append(reply["text"])
-        for i, button in enumerate(reply.get("buttons") or [], 1):
-            lines.append(f"  [{i}] {button['title']}")
+        if reply.text:
+            lines.append(reply.text)
+        for i, button in enumerate(reply.buttons, 1):
+            lines.append(f"  [{i}] {button.title}")
     return "\n".join(lines)
 
 
-def _chat(args: argparse.Namespace) -> int:
-    from bot.cli.errors import CommandError
-    from bot.settings import get_settings
+def _chat(args: argparse.Namespace, ctx: Context) -> int:
+    return asyncio.run(converse(args.url or ctx.settings().rasa_url))
 
-    url = args.url or get_settings().rasa_url
+
+async def converse(url: str, read=input, write=print) -> int:
+    """Read a question, print the replies, until /thoat or the end of input."""
+    from bot.channels.rasa_client import RasaClient, RasaUnavailable
+    from bot.cli.errors import CommandError
+
+    rasa = RasaClient(url)
     sender = f"cli-{uuid.uuid4().hex[:8]}"
-    print("Gõ câu hỏi rồi nhấn Enter. Gõ số để bấm nút. Gõ /thoat để thoát.")
-    buttons: list[dict] = []
-    while True:
-        try:
-            message = input("Bạn: ").strip()
-        except EOFError:
-            return 0
-        if message in ("/thoat", "/exit", "/quit"):
-            return 0
-        if message.isdigit() and 1 <= int(message) <= len(buttons):
-            message = buttons[int(message) - 1]["payload"]
-        try:
-            replies = send(url, sender, message)
-        except (urllib.error.URLError, OSError) as exc:
-            raise CommandError(f"Không kết nối được trợ lý tại {url} ({exc}). Hãy chạy `make run` trước.") from None
-        buttons = [b for r in replies for b in (r.get("buttons") or [])]
-        print(render(replies) or "(không có trả lời)")
+    write("Gõ câu hỏi rồi nhấn Enter. Gõ số để bấm nút. Gõ /thoat để thoát.")
+    buttons = []
+    try:
+        while True:
+            try:
+                message = read("Bạn: ").strip()
+            except EOFError:
+                return 0
+            if message in ("/thoat", "/exit", "/quit"):
+                return 0
+            message = choice_from_text(message, buttons) or message
+            try:
+                replies = await rasa.send(sender, message)
+            except RasaUnavailable as exc:
+                raise CommandError(
+                    f"Không kết nối được trợ lý tại {url} ({exc}). Hãy chạy `make run` trước.") from None
+            buttons = [b for r in replies for b in r.buttons]
+            write(render(replies) or NO_REPLY)
+    finally:
+        await rasa.close()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from bot.cli.context import Context
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("db", help="Cơ sở dữ liệu")
@@ -11,10 +13,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     actions.add_parser("upgrade", help="Cập nhật cấu trúc cơ sở dữ liệu").set_defaults(handler=_upgrade)
 
 
-def _upgrade(args: argparse.Namespace) -> int:
-    from bot.db.engine import make_engine, upgrade
-    from bot.settings import get_settings
+def _upgrade(args: argparse.Namespace, ctx: Context) -> int:
+    from bot.app import build_engine
 
-    upgrade(make_engine(get_settings().database_url))
+    build_engine(ctx.settings(), migrate=True).dispose()
     print("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
     return 0

@@ -19,9 +19,9 @@ import io
 import re
 from pathlib import Path
 
+from bot.cli.context import Context
 from bot.cli.demo_data import DEMO_PREFIX, DEMO_PROCEDURES, demo_dossiers
 from bot.cli.errors import CommandError
-from bot.core.clock import now_local
 from bot.core.contact import mask_phone
 from bot.core.dossiers.codes import normalize_code
 from bot.core.dossiers.planning import Change, Incoming, Plan, changed_fields
@@ -56,13 +56,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     seed = actions.add_parser("seed-demo", help="Thêm hồ sơ mẫu khi chưa có hồ sơ nào")
     seed.set_defaults(handler=_seed_demo)
-
-
-def _services():
-    from bot.app import Services
-    from bot.settings import get_settings
-
-    return Services.from_settings(get_settings())
 
 
 # --- import -----------------------------------------------------------------
@@ -155,9 +148,9 @@ def _summary(plan: Plan) -> str:
     return ", ".join(f"{plan.count(kind)} {label}" for kind, label in _KIND_LABELS.items())
 
 
-def _import(args: argparse.Namespace) -> int:
+def _import(args: argparse.Namespace, ctx: Context) -> int:
     records, problems = read_csv(args.file)
-    services = _services()
+    services = ctx.services()
     plan = services.dossiers.apply(records, f"import:{args.file.name}", dry_run=args.dry_run or bool(problems))
     if problems or plan.errors:
         raise CommandError(_join_problems(problems + _plan_errors(plan), "Chưa nhập gì. Sửa tệp rồi chạy lại."))
@@ -175,14 +168,14 @@ def _import(args: argparse.Namespace) -> int:
 # --- set-status, show ---------------------------------------------------------
 
 
-def _set_status(args: argparse.Namespace) -> int:
+def _set_status(args: argparse.Namespace, ctx: Context) -> int:
     code = normalize_code(args.code)
     if code is None:
         raise CommandError(f"Mã hồ sơ '{args.code[:60]}' không đúng dạng (ví dụ 000.00.12.H12-250312-0042).")
     if parse_status(args.status) is None:
         raise CommandError(f"Trạng thái '{args.status[:40]}' không có. Dùng một trong: "
                            + ", ".join(s.value for s in DossierStatus))
-    services = _services()
+    services = ctx.services()
     if services.dossiers.get(code) is None:
         raise CommandError(f"Không có hồ sơ mã {code}.")
     plan = services.dossiers.set_status(code, args.status, note=args.note, due=args.due, source="cli")
@@ -198,12 +191,12 @@ def _set_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def _show(args: argparse.Namespace) -> int:
-    services = _services()
+def _show(args: argparse.Namespace, ctx: Context) -> int:
+    services = ctx.services()
     dossier = services.dossiers.get(args.code)
     if dossier is None:
         raise CommandError(f"Không có hồ sơ mã {args.code[:60]}.")
-    now = now_local()
+    now = services.clock()
     name = services.dossiers.procedure_name(dossier.procedure_code) or ""
     lines = [
         f"Mã hồ sơ:      {dossier.code}",
@@ -231,11 +224,11 @@ def _show(args: argparse.Namespace) -> int:
 # --- seed-demo ----------------------------------------------------------------
 
 
-def _seed_demo(args: argparse.Namespace) -> int:
-    services = _services()
+def _seed_demo(args: argparse.Namespace, ctx: Context) -> int:
+    services = ctx.services()
     known = {p.code for p in services.catalog.all_procedures()}
     procedures = [c for c in DEMO_PROCEDURES if c in known] or sorted(known)[:6]
-    added = services.dossiers.seed_demo(demo_dossiers(now_local().date(), procedures))
+    added = services.dossiers.seed_demo(demo_dossiers(services.clock().date(), procedures))
     if added:
         print(f"Đã thêm {added} hồ sơ mẫu (mọi trạng thái, có hồ sơ trễ hạn).")
     else:
@@ -250,7 +243,7 @@ def _seed_demo(args: argparse.Namespace) -> int:
 
 def _demo_examples(services) -> list[tuple[Dossier, str]]:
     """One on-time and one late demo dossier, to print with their phone's last 4 digits."""
-    now = now_local()
+    now = services.clock()
     demo = services.dossiers.with_code_prefix(DEMO_PREFIX)
     on_time = next((d for d in demo if d.status is DossierStatus.PROCESSING and not is_late(d, now)), None)
     late = next((d for d in demo if is_late(d, now) and d.missed_due_at), None) or next(

@@ -17,6 +17,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from bot.cli.context import Context
 from bot.cli.errors import CommandError
 from bot.core.contact import mask_contact
 from bot.core.feedback import ANSWERED, RECEIVED, FeedbackError, Ticket, normalize_ticket
@@ -45,13 +46,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     export.set_defaults(handler=_export)
 
 
-def _services():
-    from bot.app import Services
-    from bot.settings import get_settings
-
-    return Services.from_settings(get_settings())
-
-
 def _get(services, ticket: str) -> Ticket:
     if normalize_ticket(ticket) is None:
         raise CommandError(f"Số phiếu '{ticket[:40]}' không đúng dạng PAKN-YYYYMMDD-NNNN.")
@@ -65,10 +59,10 @@ def _preview(text: str) -> str:
     return text if len(text) <= PREVIEW else text[:PREVIEW - 1] + "…"
 
 
-def _list(args: argparse.Namespace) -> int:
+def _list(args: argparse.Namespace, ctx: Context) -> int:
     if args.limit < 1:
         raise CommandError("--limit phải là số dương.")
-    tickets = _services().feedback.list(status=args.status, limit=args.limit)
+    tickets = ctx.services().feedback.list(status=args.status, limit=args.limit)
     if not tickets:
         print("Chưa có phiếu nào.")
         return 0
@@ -77,8 +71,8 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _show(args: argparse.Namespace) -> int:
-    t = _get(_services(), args.ticket)
+def _show(args: argparse.Namespace, ctx: Context) -> int:
+    t = _get(ctx.services(), args.ticket)
     lines = [
         f"Số phiếu:   {t.ticket}",
         f"Ngày gửi:   {t.created_at:%d/%m/%Y %H:%M}",
@@ -94,8 +88,8 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _answer(args: argparse.Namespace) -> int:
-    services = _services()
+def _answer(args: argparse.Namespace, ctx: Context) -> int:
+    services = ctx.services()
     _get(services, args.ticket)
     try:
         ticket, queued = services.feedback.answer(args.ticket, args.text)
@@ -110,8 +104,8 @@ def _answer(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export(args: argparse.Namespace) -> int:
-    tickets = _services().feedback.list()
+def _export(args: argparse.Namespace, ctx: Context) -> int:
+    tickets = ctx.services().feedback.list()
     target = args.file
     if target.is_dir():
         raise CommandError(f"{target} là thư mục; hãy ghi rõ tên tệp, ví dụ phan-anh.csv.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from bot.cli.context import Context
 from bot.cli.errors import CommandError
 from bot.core.office import DeploymentError, load_office
 
@@ -17,10 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     check.set_defaults(handler=_check)
 
 
-def _check(args: argparse.Namespace) -> int:
-    from bot.settings import get_settings
-
-    path = args.file or get_settings().deployment_file
+def _check(args: argparse.Namespace, ctx: Context) -> int:
+    path = args.file or ctx.settings().deployment_file
     try:
         office = load_office(path)
     except DeploymentError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from bot.cli.context import Context
 from bot.cli.errors import CommandError
 from bot.core.catalog import CatalogError
 
@@ -17,13 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     load.set_defaults(handler=_load)
 
 
-def _load(args: argparse.Namespace) -> int:
-    from bot.app import Services
-    from bot.settings import get_settings
-
-    services = Services.from_settings(get_settings())
+def _load(args: argparse.Namespace, ctx: Context) -> int:
     try:
-        count = services.load_catalog(args.dir)
+        count = ctx.services().load_catalog(args.dir)
     except CatalogError as exc:
         raise CommandError(str(exc)) from None
     print(f"Đã nạp {count} thủ tục vào cơ sở dữ liệu.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from bot.cli.context import Context
 from bot.core.ratings import LEVELS, Breakdown, summarize
 
 
@@ -35,11 +36,8 @@ def render(rows, topic_names) -> str:
     return "\n".join(lines)
 
 
-def _satisfaction(args: argparse.Namespace) -> int:
-    from bot.app import Services
-    from bot.settings import get_settings
-
-    services = Services.from_settings(get_settings())
+def _satisfaction(args: argparse.Namespace, ctx: Context) -> int:
+    services = ctx.services()
     rows = services.ratings.all()
     print(render(rows, services.ratings.topic_names([r.topic for r in rows])))
     return 0

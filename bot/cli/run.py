@@ -20,7 +20,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT, Settings, get_settings
+from bot.cli.context import Context
+from bot.settings import PROJECT_ROOT, Settings
 
 
 @dataclass(frozen=True)
@@ -108,10 +109,10 @@ def _stop(procs: list[tuple[ProcessSpec, subprocess.Popen]]) -> None:
             proc.kill()
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, ctx: Context) -> int:
     from bot.cli.errors import CommandError
 
-    settings = get_settings()
+    settings = ctx.settings()
     model = latest_model(settings.model_dir)
     if model is None:
         raise CommandError("Chưa có mô hình trong models/. Hãy chạy `make run` (tự huấn luyện) hoặc `make model`.")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from bot.cli.context import Context
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("search", help="Tìm thủ tục theo câu hỏi")
@@ -14,8 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_search)
 
 
-def _search(args: argparse.Namespace) -> int:
-    from bot.app import services
+def _search(args: argparse.Namespace, ctx: Context) -> int:
     from bot.cli.errors import CommandError
     from bot.core.catalog import CatalogError
 
@@ -23,7 +24,9 @@ def _search(args: argparse.Namespace) -> int:
         raise CommandError("--limit phải từ 1 đến 50.")
     try:
         # An empty database is filled from the catalog files first; they may be invalid.
-        guide = services().guide()
+        services = ctx.services()
+        services.load_catalog_if_empty()
+        guide = services.guide()
     except CatalogError as exc:
         raise CommandError(str(exc)) from None
     for query in args.queries:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from bot.cli.context import Context
 from bot.cli.errors import CommandError
 
 DEFAULT_WEBHOOK_PORT = 5057
@@ -26,15 +27,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_telegram)
 
 
-def _telegram(args: argparse.Namespace) -> int:
-    from bot.app import services
+def _telegram(args: argparse.Namespace, ctx: Context) -> int:
     from bot.channels import telegram
-    from bot.settings import get_settings
 
-    settings = get_settings()
+    settings = ctx.settings()
     if not settings.telegram_bot_token:
         raise CommandError("Chưa đặt TELEGRAM_BOT_TOKEN. Lấy mã bot từ @BotFather rồi đặt biến môi trường này.")
-    outbox = services().outbox
+    services = ctx.services()
+    services.load_catalog_if_empty()
+    outbox = services.outbox
     if not args.webhook:
         print("Kênh Telegram đang chạy (long polling). Nhấn Ctrl+C để dừng.", flush=True)
         telegram.run_polling(settings, outbox=outbox)

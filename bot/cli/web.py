@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 
+from bot.cli.context import Context
 from bot.cli.errors import CommandError
 
 
@@ -17,20 +18,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_web)
 
 
-def _web(args: argparse.Namespace) -> int:
+def _web(args: argparse.Namespace, ctx: Context) -> int:
     from aiohttp import web
 
-    from bot.app import services
-    from bot.settings import get_settings
     from bot.web.app import create_app
 
-    settings = get_settings()
+    settings = ctx.settings()
     host = args.host or settings.web_host
     port = args.port or settings.web_port
     if not settings.dossier_api_token:
         print("Chú ý: chưa đặt DOSSIER_API_TOKEN, API đẩy hồ sơ sẽ từ chối mọi yêu cầu (401).")
+    services = ctx.services()
+    services.load_catalog_if_empty()
     try:
-        web.run_app(create_app(services()), host=host, port=port, print=lambda msg: print(msg, flush=True))
+        web.run_app(create_app(services), host=host, port=port, print=lambda msg: print(msg, flush=True))
     except OSError as exc:
         raise CommandError(f"Không mở được cổng {host}:{port}: {exc}") from None
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from bot.cli.context import Context
 from bot.cli.errors import CommandError
 
 
@@ -20,20 +21,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_worker)
 
 
-def _worker(args: argparse.Namespace) -> int:
-    from bot.app import services
+def _worker(args: argparse.Namespace, ctx: Context) -> int:
     from bot.channels.zalo import ZaloClient, zalo_tokens
     from bot.channels.zalo_worker import deliver_due, run_forever
-    from bot.settings import get_settings
 
-    settings = get_settings()
+    settings = ctx.settings()
     if not settings.zalo_can_send:
         raise CommandError("Chưa đặt ZALO_ACCESS_TOKEN (hoặc ZALO_APP_ID, ZALO_APP_SECRET và ZALO_REFRESH_TOKEN "
                            "để mã tự gia hạn). Xem mục Zalo trong README.")
     if args.interval <= 0:
         raise CommandError("--interval phải lớn hơn 0.")
-    outbox = services().outbox
-    client = ZaloClient(zalo_tokens(settings), settings.zalo_api_base)
+    services = ctx.services()
+    services.load_catalog_if_empty()
+    outbox = services.outbox
+    client = ZaloClient(zalo_tokens(settings, engine=services.engine), settings.zalo_api_base)
     if args.once:
         sent, failed = asyncio.run(deliver_due(outbox, client))
         print(f"Đã gửi {sent} thông báo Zalo, {failed} thất bại (sẽ thử lại).")

@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 from bot.core.clock import format_day
 from bot.core.catalog import DOCUMENT_KIND_LABELS, ONLINE_LABELS, Procedure
+from bot.core.delivery import count_words, split_text
 
 # Aspect keys, the intent that asks for each, and the label of its button.
 ASPECTS: dict[str, tuple[str, str]] = {
@@ -164,52 +165,7 @@ def answer(p: Procedure, aspect: str, today: dt.date | None = None) -> Answer:
     return Answer(p.code, aspect, tuple(paginate(lines)), others)
 
 
-def _words(text: str) -> int:
-    return len(text.split())
-
-
 def paginate(lines: Sequence[str], max_words: int = MAX_WORDS_PER_MESSAGE) -> list[str]:
     """Group lines into messages of at most `max_words` words, never splitting a line
     unless the line alone is longer, in which case it is cut at sentence ends."""
-    pieces: list[str] = []
-    for line in lines:
-        if _words(line) <= max_words:
-            pieces.append(line)
-        else:
-            pieces.extend(_split_long(line, max_words))
-    pages: list[str] = []
-    current: list[str] = []
-    count = 0
-    for piece in pieces:
-        n = _words(piece)
-        if current and count + n > max_words:
-            pages.append("\n".join(current))
-            current, count = [], 0
-        current.append(piece)
-        count += n
-    if current:
-        pages.append("\n".join(current))
-    return pages
-
-
-def _split_long(line: str, max_words: int) -> list[str]:
-    import re
-
-    sentences = [s for s in re.split(r"(?<=[.!?;])\s+", line) if s]
-    out: list[str] = []
-    current: list[str] = []
-    for sentence in sentences:
-        words = sentence.split()
-        while len(words) > max_words:  # one sentence longer than a page
-            if current:
-                out.append(" ".join(current))
-                current = []
-            out.append(" ".join(words[:max_words]))
-            words = words[max_words:]
-        if current and len(current) + len(words) > max_words:
-            out.append(" ".join(current))
-            current = []
-        current.extend(words)
-    if current:
-        out.append(" ".join(current))
-    return out
+    return split_text("\n".join(lines), max_words, size=count_words)

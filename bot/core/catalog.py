@@ -8,11 +8,19 @@ file, the record and the field, and nothing is loaded.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Iterable, List, Literal, Optional
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, validator
+
+# What a procedure code is: a national code such as 1.001193, or, for a record
+# whose code could not be verified, a local placeholder such as LOCAL-KHAI-TU.
+# At most 40 characters, the width of every procedure-code column.
+NATIONAL_CODE_PATTERN = r"\d\.\d{6}"
+PROCEDURE_CODE_PATTERN = rf"{NATIONAL_CODE_PATTERN}|LOCAL-[A-Z0-9-]{{1,34}}"
+PROCEDURE_CODE_RE = re.compile(PROCEDURE_CODE_PATTERN)  # use .fullmatch
 
 Level = Literal["xa", "tinh", "trung_uong"]
 OnlineLevel = Literal["toan_trinh", "mot_phan", "truc_tiep"]
@@ -94,9 +102,8 @@ class Form(_Strict):
 
 
 class Procedure(_Strict):
-    # National code such as 1.001193. A record whose code could not be verified
-    # lists "code" in `unverified` and may use a local placeholder (LOCAL-...).
-    code: str = Field(..., regex=r"^(\d\.\d{6}|LOCAL-[A-Z0-9-]+)$")
+    # A record with a LOCAL- placeholder code lists "code" in `unverified`.
+    code: str = Field(..., regex=rf"^(?:{PROCEDURE_CODE_PATTERN})$")
     name: str
     field: str
     aliases: List[str] = Field(..., min_items=1)

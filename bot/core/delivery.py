@@ -1,16 +1,31 @@
-"""Channel-independent delivery rules: split text to a channel's limit, and turn
-buttons into a numbered list ("gõ 1, 2 hoặc 3") where a channel cannot show them.
+"""Channel-independent delivery rules, pure and fast.
 
-Used by the Telegram and Zalo adapters; pure and fast.
+- What Rasa says: its REST replies as typed `Reply`/`Button` values (malformed
+  items dropped), the payload a button sends back, and NO_REPLY when nothing
+  usable came.
+- How it is shown: text split to a channel's limit (in characters, or in words
+  for answer pages), buttons as a numbered list ("gõ 1, 2 hoặc 3") where a
+  channel cannot show them, and a typed number mapped back to its button.
+- What an adapter remembers per conversation: `BoundedMemory`.
+
+Used by the answers, the actions, the kiosk, `bot chat` and the Telegram and Zalo adapters.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Callable, Generic, Hashable, Sequence, TypeVar
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+
+NO_REPLY = "Xin lỗi, tôi chưa có câu trả lời. Bạn thử hỏi cách khác, hoặc hỏi cán bộ tại quầy một cửa."
+CHOOSE = "Mời bạn chọn:"  # the text of a reply that is only buttons
+MEMORY_SIZE = 10_000  # conversations (or long payloads) an adapter remembers per process
+
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -19,21 +34,125 @@ class Button:
     payload: str
 
 
-def split_text(text: str, limit: int) -> list[str]:
-    """Split `text` into pieces of at most `limit` characters, at line ends first,
-    then sentence ends, then spaces; never drops a character except the separators."""
+@dataclass(frozen=True)
+class Reply:
+    """One bot message: its text as Rasa sent it (maybe empty) and its buttons."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+def payload(intent: str, **entities: Any) -> str:
+    """A button payload that triggers `intent` with entities, as Rasa parses it."""
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
+
+
+def parse_buttons(items: Any) -> list[Button]:
+    """Rasa's button dicts as Buttons. A missing or blank title or payload is taken
+    from the other; an item with neither, or that is not a dict of strings, is dropped."""
+    buttons: list[Button] = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        title, value = _nonblank(item.get("title")), _nonblank(item.get("payload"))
+        if title or value:
+            buttons.append(Button(title or value, value or title))
+    return buttons
+
+
+def _nonblank(value: Any) -> str:
+    return value if isinstance(value, str) and value.strip() else ""
+
+
+def parse_replies(data: Any) -> list[Reply]:
+    """Rasa REST replies as Replies; items that are not dicts, a text that is not a
+    string, and replies left with neither text nor buttons are dropped."""
+    replies: list[Reply] = []
+    for item in data if isinstance(data, list) else []:
+        if not isinstance(item, dict):
+            continue
+        text = item["text"] if isinstance(item.get("text"), str) else ""
+        buttons = tuple(parse_buttons(item.get("buttons")))
+        if text.strip() or buttons:
+            replies.append(Reply(text, buttons))
+    return replies
+
+
+class BoundedMemory(Generic[V]):
+    """The latest value remembered per key, for at most `size` keys: remembering
+    one more forgets the key remembered least recently."""
+
+    def __init__(self, size: int = MEMORY_SIZE):
+        self.size = size
+        self._values: OrderedDict[Hashable, V] = OrderedDict()
+
+    def remember(self, key: Hashable, value: V) -> None:
+        self._values[key] = value
+        self._values.move_to_end(key)
+        while len(self._values) > self.size:
+            self._values.popitem(last=False)
+
+    def get(self, key: Hashable, default: V | None = None) -> V | None:
+        return self._values.get(key, default)
+
+    def forget(self, key: Hashable, default: V | None = None) -> V | None:
+        return self._values.pop(key, default)
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._values
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def count_words(text: str) -> int:
+    """A size for split_text: words instead of characters."""
+    return len(text.split())
+
+
+def split_text(text: str, limit: int, size: Callable[[str], int] = len) -> list[str]:
+    """Split `text` into pieces of at most `limit`, measured by `size` (characters,
+    or count_words), never dropping anything but the white space at the cuts.
+
+    Lines are kept whole and packed together, one per line of a piece. A line
+    longer than the limit is cut at sentence ends (. ! ? ;) and its sentences
+    packed into pieces of their own; a sentence longer than the limit is cut
+    at spaces, and a single word longer than the limit at the limit.
+    """
     if limit < 1:
         raise ValueError("limit must be positive")
     text = text.strip()
-    if len(text) <= limit:
+    if size(text) <= limit:
         return [text] if text else []
     pieces: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        if size(line) <= limit:
+            pieces.append(line)
+        else:
+            pieces.extend(_pack(_sentences(line, limit, size), " ", limit, size))
+    return _pack(pieces, "\n", limit, size)
+
+
+def _sentences(line: str, limit: int, size: Callable[[str], int]) -> list[str]:
+    units: list[str] = []
+    for sentence in _SENTENCE_END.split(line):
+        if size(sentence) <= limit:
+            units.append(sentence)
+        else:
+            units.extend(_hard_wrap(sentence, limit, size))
+    return units
+
+
+def _pack(units: Sequence[str], joiner: str, limit: int, size: Callable[[str], int]) -> list[str]:
+    """Greedily join consecutive units while the result stays within the limit."""
+    pieces: list[str] = []
     current = ""
-    for unit in _units(text, limit):
-        joiner = "\n" if unit.startswith("\n") else " "
-        unit = unit.lstrip("\n")
+    for unit in units:
         candidate = f"{current}{joiner}{unit}" if current else unit
-        if len(candidate) <= limit:
+        if size(candidate) <= limit:
             current = candidate
         else:
             if current:
@@ -44,45 +163,14 @@ def split_text(text: str, limit: int) -> list[str]:
     return pieces
 
 
-def _units(text: str, limit: int) -> list[str]:
-    """Lines (marked with a leading newline after the first), cut into sentences or
-    words when a line alone is longer than the limit."""
-    units: list[str] = []
-    for i, line in enumerate(text.split("\n")):
-        line = line.strip()
-        if not line:
-            continue
-        parts = [line] if len(line) <= limit else _SENTENCE_END.split(line)
-        out: list[str] = []
-        for part in parts:
-            if len(part) <= limit:
-                out.append(part)
-            else:
-                out.extend(_hard_wrap(part, limit))
-        if i > 0 and out:
-            out[0] = "\n" + out[0]
-        units.extend(out)
-    return units
-
-
-def _hard_wrap(text: str, limit: int) -> list[str]:
-    words, out, current = text.split(), [], ""
-    for word in words:
-        while len(word) > limit:  # a single unbroken run longer than the limit
-            if current:
-                out.append(current)
-                current = ""
-            out.append(word[:limit])
+def _hard_wrap(text: str, limit: int, size: Callable[[str], int]) -> list[str]:
+    words: list[str] = []
+    for word in text.split():
+        while size(word) > limit:  # a single unbroken run longer than the limit
+            words.append(word[:limit])
             word = word[limit:]
-        candidate = f"{current} {word}" if current else word
-        if len(candidate) <= limit:
-            current = candidate
-        else:
-            out.append(current)
-            current = word
-    if current:
-        out.append(current)
-    return out
+        words.append(word)
+    return _pack(words, " ", limit, size)
 
 
 def numbered_options(buttons: Sequence[Button], start: int = 1) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from bot.core.delivery import Button, numbered_options, split_text
+from bot.core.delivery import CHOOSE, Button, numbered_options, split_text
 
 MAX_TEXT = 2000
 MAX_BUTTONS = 5
@@ -48,7 +48,7 @@ def messages(user_id: str, text: str, buttons: Sequence[Button] = ()) -> list[di
         extra = numbered_options(buttons[MAX_BUTTONS:], start=MAX_BUTTONS + 1)
     pieces = split_text(f"{text or ''}\n\n{extra}".strip() if extra else (text or ""), MAX_TEXT)
     if not pieces:
-        pieces = ["Mời bạn chọn:"] if buttons else []
+        pieces = [CHOOSE] if buttons else []
     bodies = [text_message(user_id, piece) for piece in pieces[:-1]]
     if pieces:
         last = buttons_message(user_id, pieces[-1], buttons[:MAX_BUTTONS])

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.core.clock import now_local
+from bot.core.clock import local_to_utc, now_local
 from bot.core.contact import phone_matches
 from bot.core.dossiers.codes import normalize_code
 from bot.core.dossiers.planning import CREATE, Change, Incoming, Plan, changed_fields, plan_changes
@@ -84,13 +84,17 @@ def _fill(row: DossierRow, d: Dossier) -> None:
 
 
 class DossierStore:
-    """All dossier reads and writes. Methods are named for what they answer."""
+    """All dossier reads and writes. Methods are named for what they answer.
+
+    `clock` (naive Vietnam time) gives `now` when a method is not passed one.
+    """
 
     def __init__(self, engine: Engine, place: Callable[[], Place] | None = None,
-                 rate_limit: RateLimit = DOSSIER_CHECKS):
+                 rate_limit: RateLimit = DOSSIER_CHECKS, clock: Callable[[], dt.datetime] = now_local):
         self._sessions = session_factory(engine)
         self._place = place or (lambda: DEFAULT_PLACE)
         self.rate_limit = rate_limit
+        self._clock = clock
 
     # --- staff side ---------------------------------------------------------
 
@@ -100,7 +104,7 @@ class DossierStore:
 
         Returns the plan; when `plan.errors` is not empty nothing was written.
         """
-        now = now or now_local()
+        now = now or self._clock()
         for attempt in range(2):
             try:
                 with self._sessions.begin() as session:
@@ -163,13 +167,13 @@ class DossierStore:
                     select(DossierSubscriptionRow).where(DossierSubscriptionRow.dossier_id == row.id)
                 ).all():
                     session.add(new_row(sub.channel, sub.recipient_id, text,
-                                        f"dossier-{row.id}-h{history.id}-s{sub.id}"))
+                                        f"dossier-{row.id}-h{history.id}-s{sub.id}", local_to_utc(self._clock())))
                     queued += 1
         return queued
 
     def seed_demo(self, dossiers: Sequence[Dossier], now: dt.datetime | None = None) -> int:
         """Store the demo set when there are no dossiers yet; returns how many were added."""
-        now = now or now_local()
+        now = now or self._clock()
         with self._sessions.begin() as session:
             if session.scalar(select(func.count()).select_from(DossierRow)):
                 return 0
@@ -225,7 +229,7 @@ class DossierStore:
     # --- citizen side ---------------------------------------------------------
 
     def locked_until(self, sender_id: str, now: dt.datetime | None = None) -> dt.datetime | None:
-        now = now or now_local()
+        now = now or self._clock()
         with self._sessions() as session:
             return self.rate_limit.locked_until(self._recent_failures(session, sender_id, now), now)
 
@@ -244,7 +248,7 @@ class DossierStore:
         A failure is recorded for the rate limit; the caller answers an unknown
         code and a wrong phone the same way.
         """
-        now = now or now_local()
+        now = now or self._clock()
         with self._sessions.begin() as session:
             failures = self._recent_failures(session, sender_id, now)
             locked = self.rate_limit.locked_until(failures, now)
@@ -263,7 +267,7 @@ class DossierStore:
     def subscribe(self, code: str, sender_id: str, channel: str, recipient_id: str,
                   now: dt.datetime | None = None) -> bool:
         """Follow a dossier's changes from a push channel; False when already following."""
-        now = now or now_local()
+        now = now or self._clock()
         canonical = normalize_code(code)
         with self._sessions.begin() as session:
             row = session.scalar(select(DossierRow).where(DossierRow.code == canonical)) if canonical else None

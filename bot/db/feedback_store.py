@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Sequence
+from typing import Callable, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.conversations import push_target
-from bot.core.clock import now_local
+from bot.core.clock import local_to_utc, now_local
 from bot.core.feedback import (
     ANSWERED,
     RECEIVED,
@@ -40,15 +40,19 @@ def _to_ticket(row: FeedbackRow) -> Ticket:
 
 
 class FeedbackStore:
-    """Tickets: create with the next number of the day, read, answer (queued to the citizen)."""
+    """Tickets: create with the next number of the day, read, answer (queued to the citizen).
 
-    def __init__(self, engine: Engine):
+    `clock` (naive Vietnam time) gives `now` when a method is not passed one.
+    """
+
+    def __init__(self, engine: Engine, clock: Callable[[], dt.datetime] = now_local):
         self._sessions = session_factory(engine)
+        self._clock = clock
 
     def create(self, *, sender_id: str, channel: str, content: str, about: str | None = None,
                dossier_code: str | None = None, contact: str | None = None,
                now: dt.datetime | None = None) -> Ticket:
-        now = now or now_local()
+        now = now or self._clock()
         prefix = ticket_prefix(now.date())
         for attempt in range(_NUMBERING_ATTEMPTS):
             try:
@@ -91,7 +95,7 @@ class FeedbackStore:
 
         Returns the ticket and whether a message was queued.
         """
-        now = now or now_local()
+        now = now or self._clock()
         answer = clean_answer(text)
         canonical = normalize_ticket(ticket)
         with self._sessions.begin() as session:
@@ -105,7 +109,7 @@ class FeedbackStore:
             if target:
                 digest = hashlib.sha256(answer.encode("utf-8")).hexdigest()[:16]
                 session.add(new_row(target[0], target[1], answer_text(row.ticket, answer),
-                                    f"feedback-{row.id}-{digest}"))
+                                    f"feedback-{row.id}-{digest}", local_to_utc(self._clock())))
             session.flush()
             return _to_ticket(row), target is not None
 
@@ -113,14 +117,15 @@ class FeedbackStore:
 class RatingStore:
     """Satisfaction ratings: one per conversation (a new tap replaces the old one)."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, clock: Callable[[], dt.datetime] = now_local):
         self._sessions = session_factory(engine)
+        self._clock = clock
 
     def record(self, *, sender_id: str, channel: str, topic: str, context: str, level: int,
                now: dt.datetime | None = None) -> None:
         if not 1 <= int(level) <= 5:
             raise ValueError("level must be 1..5")
-        now = now or now_local()
+        now = now or self._clock()
         with self._sessions.begin() as session:
             row = session.scalar(select(RatingRow).where(RatingRow.sender_id == sender_id))
             if row is None:

@@ -19,7 +19,6 @@ if TYPE_CHECKING:  # pragma: no cover
 logger = logging.getLogger(__name__)
 
 RouteRegistrar = Callable[[web.Application, "Services"], None]
-SERVICES = web.AppKey("services", object)
 MAX_BODY_BYTES = 1024 * 1024
 
 _MESSAGES = {
@@ -82,7 +81,6 @@ ROUTE_REGISTRARS: list[RouteRegistrar] = [add_health_routes, _dossier_routes, _k
 
 def create_app(services: "Services", registrars: Sequence[RouteRegistrar] | None = None) -> web.Application:
     app = web.Application(middlewares=[errors_as_json], client_max_size=MAX_BODY_BYTES)
-    app[SERVICES] = services
     for register in ROUTE_REGISTRARS if registrars is None else registrars:
         register(app, services)
     return app

@@ -25,16 +25,16 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote
 
-import aiohttp
 import yaml
 from aiohttp import web
 
-from bot.core.answers import MAX_WORDS_PER_MESSAGE, paginate
+from bot.channels.rasa_client import RasaClient, RasaUnavailable
+from bot.core.answers import paginate
+from bot.core.catalog import PROCEDURE_CODE_RE
 from bot.core.checklist import checklist
 from bot.core.conversations import sender_id
+from bot.core.delivery import NO_REPLY, Reply, payload
 from bot.core.suggestions import Suggester
 from bot.settings import PROJECT_ROOT
 from bot.web.app import json_error
@@ -48,7 +48,6 @@ MAX_BODY_BYTES = 16 * 1024
 MAX_MESSAGE_CHARS = 500
 RASA_TIMEOUT_SECONDS = 60
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-_CODE_RE = re.compile(r"^(\d\.\d{6}|LOCAL-[A-Z0-9-]{1,40})$")
 
 # What the citizen reads when something goes wrong.
 ERR_BAD_REQUEST = "Xin lỗi, màn hình gửi câu hỏi chưa đúng. Bạn bấm “Bắt đầu lại” rồi hỏi lại nhé."
@@ -59,9 +58,6 @@ ERR_ASSISTANT_DOWN = (
     "hoặc hỏi cán bộ tại quầy một cửa."
 )
 ERR_NO_PROCEDURE = "Không tìm thấy thủ tục này. Bạn bấm “Bắt đầu lại” rồi chọn lại nhé."
-NO_REPLY = "Xin lỗi, tôi chưa có câu trả lời. Bạn thử hỏi cách khác, hoặc hỏi cán bộ tại quầy một cửa."
-
-HTTP_SESSION = web.AppKey("kiosk_http_session", aiohttp.ClientSession)
 
 
 @dataclass(frozen=True)
@@ -78,38 +74,19 @@ def load_topics(path: Path = TOPICS_FILE) -> list[Topic]:
     except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
         logger.error("kiosk topics not loaded from %s: %s", path, exc)
         return []
-    return [t for t in topics if t.title and _CODE_RE.match(t.code)]
+    return [t for t in topics if t.title and PROCEDURE_CODE_RE.fullmatch(t.code)]
 
 
-def ask_payload(code: str, intent: str = "ask_documents") -> str:
+def ask_payload(code: str) -> str:
     """The message a topic or suggestion button sends: the documents of one procedure."""
-    return f"/{intent}{json.dumps({'procedure_code': code}, ensure_ascii=False)}"
+    return payload("ask_documents", procedure_code=code)
 
 
-def split_reply(text: str) -> list[str]:
-    """One bubble shows at most about 80 words; the rest comes behind "Xem thêm"."""
-    if len(text.split()) <= MAX_WORDS_PER_MESSAGE:
-        return [text]
-    return paginate([line for line in text.split("\n") if line.strip()]) or [text]
-
-
-def normalize_replies(replies: Any) -> list[dict]:
-    """Rasa REST replies -> [{text, more, buttons}], dropping what the page cannot show."""
-    out: list[dict] = []
-    for reply in replies if isinstance(replies, list) else []:
-        if not isinstance(reply, dict):
-            continue
-        text = reply.get("text") if isinstance(reply.get("text"), str) else ""
-        buttons = [
-            {"title": b["title"], "payload": b["payload"]}
-            for b in reply.get("buttons") or []
-            if isinstance(b, dict) and isinstance(b.get("title"), str) and isinstance(b.get("payload"), str)
-        ]
-        if not text.strip() and not buttons:
-            continue
-        first, *more = split_reply(text) if text.strip() else [""]
-        out.append({"text": first, "more": more, "buttons": buttons})
-    return out
+def bubble(reply: Reply) -> dict:
+    """One reply as the page shows it: {text, more, buttons}. A bubble shows at most
+    about 80 words; the rest comes behind "Xem thêm"."""
+    first, *more = paginate([reply.text]) if reply.text.strip() else [""]
+    return {"text": first, "more": more, "buttons": [{"title": b.title, "payload": b.payload} for b in reply.buttons]}
 
 
 def _error(status: int, error: str, message: str) -> web.Response:
@@ -121,8 +98,8 @@ class KioskHandlers:
     def __init__(self, services, topics: list[Topic]):
         self.services = services
         self.topics = topics
-        self.rasa_url = services.settings.rasa_url
-        self.rasa_token = services.settings.rasa_api_token
+        settings = services.settings
+        self.rasa = RasaClient(settings.rasa_url, RASA_TIMEOUT_SECONDS, settings.rasa_api_token)
         self._suggester: tuple[object, Suggester] | None = None
 
     # --- catalog -------------------------------------------------------
@@ -165,7 +142,7 @@ class KioskHandlers:
 
     async def checklist_view(self, request: web.Request) -> web.Response:
         code = request.match_info.get("code", "")
-        if not _CODE_RE.match(code):
+        if not PROCEDURE_CODE_RE.fullmatch(code):
             return _error(404, "unknown_procedure", ERR_NO_PROCEDURE)
         procedure = await asyncio.to_thread(self.services.catalog.get, code)
         if procedure is None:
@@ -197,31 +174,10 @@ class KioskHandlers:
         body["sender"] = sender_id("kiosk", f"{screen}.{session}")
         return body, None
 
-    async def _say(self, http: aiohttp.ClientSession, sender: str, message: str) -> Any:
-        async with http.post(
-            f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}
-        ) as response:
-            if response.status != 200:
-                raise aiohttp.ClientResponseError(
-                    response.request_info, response.history, status=response.status, message="Rasa REST"
-                )
-            return await response.json(content_type=None)
-
-    async def _current_procedure(self, http: aiohttp.ClientSession, sender: str) -> str | None:
+    async def _current_procedure(self, sender: str) -> str | None:
         """The procedure under discussion (the tracker's slot), for the print button."""
-        try:
-            async with http.get(
-                f"{self.rasa_url}/conversations/{quote(sender, safe='')}/tracker",
-                params={"include_events": "NONE", **({"token": self.rasa_token} if self.rasa_token else {})},
-                timeout=aiohttp.ClientTimeout(total=5),
-            ) as response:
-                if response.status != 200:
-                    return None
-                tracker = await response.json(content_type=None)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-            return None
-        code = ((tracker or {}).get("slots") or {}).get("procedure_code")
-        return code if isinstance(code, str) and _CODE_RE.match(code) else None
+        code = await self.rasa.slot(sender, "procedure_code")
+        return code if isinstance(code, str) and PROCEDURE_CODE_RE.fullmatch(code) else None
 
     async def message(self, request: web.Request) -> web.Response:
         body, problem = await self._read_request(request)
@@ -235,14 +191,13 @@ class KioskHandlers:
             return _error(400, "empty_message", ERR_EMPTY)
         if len(message) > MAX_MESSAGE_CHARS:
             return _error(400, "too_long", ERR_TOO_LONG)
-        http = request.app[HTTP_SESSION]
         try:
-            replies = await self._say(http, body["sender"], message)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
-            logger.warning("kiosk: the assistant at %s did not answer: %r", self.rasa_url, exc)
+            replies = await self.rasa.send(body["sender"], message)
+        except RasaUnavailable as exc:
+            logger.warning("kiosk: the assistant at %s did not answer: %s", self.rasa.url, exc)
             return _error(503, "assistant_unavailable", ERR_ASSISTANT_DOWN)
-        messages = normalize_replies(replies) or [{"text": NO_REPLY, "more": [], "buttons": []}]
-        code = await self._current_procedure(http, body["sender"])
+        messages = [bubble(reply) for reply in replies] or [bubble(Reply(NO_REPLY))]
+        code = await self._current_procedure(body["sender"])
         return web.json_response({"messages": messages, "procedure_code": code})
 
     async def reset(self, request: web.Request) -> web.Response:
@@ -250,22 +205,20 @@ class KioskHandlers:
         if problem is not None:
             return problem
         try:
-            await self._say(request.app[HTTP_SESSION], body["sender"], "/restart")
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
-            logger.warning("kiosk: could not restart %s: %r", body["sender"], exc)
+            await self.rasa.send(body["sender"], "/restart")
+        except RasaUnavailable as exc:
+            logger.warning("kiosk: could not restart %s: %s", body["sender"], exc)
             return web.json_response({"ok": False})
         return web.json_response({"ok": True})
 
 
-async def _http_session(app: web.Application):
-    app[HTTP_SESSION] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=RASA_TIMEOUT_SECONDS))
-    yield
-    await app[HTTP_SESSION].close()
-
-
 def add_kiosk_routes(app: web.Application, services, topics_file: Path = TOPICS_FILE) -> None:
     handlers = KioskHandlers(services, load_topics(topics_file))
-    app.cleanup_ctx.append(_http_session)
+
+    async def close_rasa(app: web.Application) -> None:
+        await handlers.rasa.close()
+
+    app.on_cleanup.append(close_rasa)
     app.router.add_get("/kiosk", handlers.redirect_to_page)
     app.router.add_get("/kiosk/", handlers.page)
     app.router.add_static("/kiosk/static/", STATIC_DIR, follow_symlinks=False)

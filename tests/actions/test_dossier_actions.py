@@ -8,17 +8,22 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.dossiers import ActionCheckDossier, ActionSubscribeDossier, ValidateDossierForm
-from bot.core.clock import now_local
 from bot.core.dossiers.planning import Incoming
-from tests.actions.trackers import app_services, domain, responses, slot_events, tracker  # noqa: F401
+from tests.actions.trackers import domain, responses, slot_events, tracker  # noqa: F401
 
 CODE = "000.00.12.H12-250312-0042"
 LATE = "000.00.12.H12-250301-0007"
+NOW = dt.datetime(2025, 3, 20, 10, 0)
+
+
+@pytest.fixture
+def clock():
+    return lambda: NOW
 
 
 @pytest.fixture
 def dossiers(app_services):
-    today = now_local().date()
+    today = NOW.date()
     app_services.dossiers.apply([
         Incoming("a", dict(code=CODE, procedure_code="1.001193", applicant_name="Nguyễn Văn A", phone="0912345678",
                            status="need_supplement", received_at="2025-03-12T08:00",
@@ -146,7 +151,7 @@ async def test_late_dossier_apologises_and_offers_a_complaint(dossiers, domain):
 
 
 async def test_late_dossier_with_a_new_appointment(dossiers, domain):
-    new_due = (now_local().date() + dt.timedelta(days=4)).isoformat()
+    new_due = (NOW.date() + dt.timedelta(days=4)).isoformat()
     dossiers.dossiers.set_status(LATE, "processing", due=new_due)
     t = tracker("4321", slots={"dossier_code": LATE, "phone_last4": "4321"})
     dispatcher, _ = await run(ActionCheckDossier(), t, domain)

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-import bot.actions.office as office_actions
 from bot.actions.common import send_answer
 from bot.actions.feedback import (
     NONE,
@@ -19,7 +18,7 @@ from bot.actions.feedback import (
 )
 from bot.actions.office import ActionRequestHuman, ActionWorkingHours
 from bot.actions.rating import ActionRate
-from tests.actions.trackers import app_services, domain, responses, slot_events, tracker  # noqa: F401
+from tests.actions.trackers import domain, responses, slot_events, tracker  # noqa: F401
 
 CODE = "000.00.12.H12-250312-0042"
 
@@ -162,12 +161,15 @@ async def test_unhappy_rating_offers_feedback_and_typed_words_work(app_services,
 # --- working hours, human help ---------------------------------------------------
 
 
-@pytest.mark.parametrize("now, hours, human", [
-    (dt.datetime(2025, 3, 17, 9, 0), "utter_working_hours_open", "utter_human_open"),
-    (dt.datetime(2025, 3, 16, 9, 0), "utter_working_hours_closed", "utter_human_closed"),
-])
-async def test_hours_and_human_help_follow_the_deployment_file(app_services, domain, monkeypatch, now, hours, human):
-    monkeypatch.setattr(office_actions, "now_local", lambda: now)
+MONDAY_9H = dt.datetime(2025, 3, 17, 9, 0)
+SUNDAY_9H = dt.datetime(2025, 3, 16, 9, 0)
+
+
+@pytest.mark.parametrize("clock, hours, human", [
+    (lambda: MONDAY_9H, "utter_working_hours_open", "utter_human_open"),
+    (lambda: SUNDAY_9H, "utter_working_hours_closed", "utter_human_closed"),
+], ids=["monday-9h", "sunday-9h"])
+async def test_hours_and_human_help_follow_the_deployment_file(app_services, domain, clock, hours, human):
     d, _ = await run(ActionWorkingHours(), tracker("mấy giờ làm việc", "ask_working_hours"), domain)
     assert responses(d) == [hours] and "Thứ Hai đến Thứ Sáu" in d.messages[0]["hours"]
     d, _ = await run(ActionRequestHuman(), tracker("gặp cán bộ", "request_human"), domain)

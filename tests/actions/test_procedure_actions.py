@@ -6,7 +6,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.fallback import ActionLowConfidence
 from bot.actions.procedures import ActionAnswerProcedure, ActionChooseProcedure, ActionDeny, ActionShowMore
-from tests.actions.trackers import app_services, domain, responses, slot_events, tracker  # noqa: F401
+from tests.actions.trackers import domain, responses, slot_events, tracker  # noqa: F401
 
 
 async def run(action, t, domain):

@@ -55,12 +55,3 @@ def slot_events(events: list[dict]) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def domain() -> dict:
     return yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
-
-
-@pytest.fixture
-def app_services(services, monkeypatch):
-    """Actions call bot.app.services(): make it return the test's services."""
-    import bot.app
-
-    monkeypatch.setattr(bot.app, "_services", services)
-    return services

@@ -1,5 +1,4 @@
-"""A fake Telegram Bot API server on 127.0.0.1 for the real python-telegram-bot,
-and a fake Rasa REST server; both record every call."""
+"""A fake Telegram Bot API server on 127.0.0.1 for the real python-telegram-bot; it records every call."""
 
 from __future__ import annotations
 
@@ -8,12 +7,13 @@ import json
 import time
 
 from aiohttp import web
-from aiohttp.test_utils import TestServer
+
+from tests.fakes.server import FakeServer
 
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Trợ lý", "username": "tthc_test_bot"}
 
 
-class FakeBotAPI:
+class FakeBotAPI(FakeServer):
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict]] = []
         self.updates: list[dict] = []
@@ -23,18 +23,7 @@ class FakeBotAPI:
         self._ids = itertools.count(100)
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self.server = TestServer(app, host="127.0.0.1")
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.server.port}"
-
-    async def start(self) -> "FakeBotAPI":
-        await self.server.start_server()
-        return self
-
-    async def close(self) -> None:
-        await self.server.close()
+        super().__init__(app)
 
     def sent(self, method: str = "sendMessage") -> list[dict]:
         return [params for name, params in self.calls if name == method]
@@ -79,31 +68,3 @@ class FakeBotAPI:
     @staticmethod
     def _ok(result) -> web.Response:
         return web.json_response({"ok": True, "result": result})
-
-
-class FakeRasa:
-    """Rasa's REST webhook answering from a script: message -> list of bot messages."""
-
-    def __init__(self, script: dict[str, list[dict]] | None = None, default: list[dict] | None = None) -> None:
-        self.script = script or {}
-        self.default = default if default is not None else [{"text": "Tôi đã nhận câu hỏi."}]
-        self.received: list[dict] = []
-        app = web.Application()
-        app.router.add_post("/webhooks/rest/webhook", self._handle)
-        self.server = TestServer(app, host="127.0.0.1")
-
-    @property
-    def port(self) -> int:
-        return self.server.port
-
-    async def start(self) -> "FakeRasa":
-        await self.server.start_server()
-        return self
-
-    async def close(self) -> None:
-        await self.server.close()
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        self.received.append(body)
-        return web.json_response(self.script.get(body.get("message"), self.default))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import itertools
 
 from aiohttp import web
-from aiohttp.test_utils import TestServer
+
+from tests.fakes.server import FakeServer
 
 TOKEN = "fake-oa-access-token"
 APP_ID = "4312298743211234"
@@ -13,7 +14,7 @@ APP_SECRET = "fake-app-secret"
 REFRESH = "fake-refresh-token-0"
 
 
-class FakeZaloAPI:
+class FakeZaloAPI(FakeServer):
     def __init__(self, token: str = TOKEN) -> None:
         self.token = token
         self.calls: list[dict] = []  # accepted bodies
@@ -29,18 +30,7 @@ class FakeZaloAPI:
         app = web.Application()
         app.router.add_post("/v3.0/oa/message/cs", self._send)
         app.router.add_post("/v4/oa/access_token", self._renew)
-        self.server = TestServer(app, host="127.0.0.1")
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.server.port}"
-
-    async def start(self) -> "FakeZaloAPI":
-        await self.server.start_server()
-        return self
-
-    async def close(self) -> None:
-        await self.server.close()
+        super().__init__(app)
 
     def to(self, user_id: str) -> list[dict]:
         return [c for c in self.calls if c.get("recipient", {}).get("user_id") == user_id]

@@ -12,7 +12,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from telegram import Update
 
 from bot.channels.telegram import BUSY, build_application, build_webhook_app, deliver_due
-from tests.channels.fake_telegram import FakeBotAPI, FakeRasa
+from tests.channels.fake_telegram import FakeBotAPI
+from tests.fakes.rasa import FakeRasa
 from tests.core.times import utc
 
 CHAT = 987654

@@ -29,13 +29,6 @@ def test_telegram_command_is_registered():
     assert args.webhook and args.port == 6000
 
 
-def test_telegram_command_without_token_says_how_to_enable(monkeypatch, capsys):
-    from bot.settings import get_settings
-
-    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
-    get_settings.cache_clear()
-    try:
-        assert main(["telegram"]) == 2
-    finally:
-        get_settings.cache_clear()
+def test_telegram_command_without_token_says_how_to_enable(settings, capsys):
+    assert main(["telegram"], settings=dataclasses.replace(settings, telegram_bot_token="")) == 2
     assert "TELEGRAM_BOT_TOKEN" in capsys.readouterr().err

@@ -27,14 +27,7 @@ def test_zalo_worker_command_is_registered():
     assert args.once and args.interval == 5.0
 
 
-def test_zalo_worker_without_token_says_how_to_enable(monkeypatch, capsys):
-    from bot.settings import get_settings
-
-    monkeypatch.setenv("ZALO_ACCESS_TOKEN", "")
-    get_settings.cache_clear()
-    try:
-        assert main(["zalo-worker"]) == 2
-    finally:
-        get_settings.cache_clear()
+def test_zalo_worker_without_token_says_how_to_enable(settings, capsys):
+    assert main(["zalo-worker"], settings=dataclasses.replace(settings, zalo_access_token="")) == 2
     assert "ZALO_ACCESS_TOKEN" in capsys.readouterr().err
 

@@ -7,9 +7,9 @@ import logging
 
 import pytest
 
-from bot.channels.zalo import ButtonMemory, ZaloAPIError, ZaloClient, ZaloOutput
+from bot.channels.zalo import ZaloAPIError, ZaloClient, ZaloOutput, resolve_choice
 from bot.channels.zalo_worker import deliver_due
-from bot.core.delivery import Button
+from bot.core.delivery import BoundedMemory, Button
 from bot.core.zalo_messages import MAX_TEXT, buttons_message, messages, text_message
 from bot.core.zalo_signature import signature, verify
 from tests.channels.fake_zalo import TOKEN, FakeZaloAPI
@@ -72,16 +72,16 @@ def test_long_text_is_split_and_only_the_last_piece_has_buttons():
 
 
 def test_button_memory_maps_numbers_and_tapped_titles_to_the_latest_buttons():
-    memory = ButtonMemory(size=2)
+    memory = BoundedMemory(size=2)
     buttons = [Button("Giấy tờ cần nộp", '/ask_documents{"procedure_code": "1.014061"}'), Button("Lệ phí", "/ask_fee")]
     memory.remember("u1", buttons)
-    assert memory.resolve("u1", "2") == "/ask_fee"
-    assert memory.resolve("u1", "2") == "2"  # only the latest reply's buttons count
+    assert resolve_choice(memory, "u1", "2") == "/ask_fee"
+    assert resolve_choice(memory, "u1", "2") == "2"  # only the latest reply's buttons count
     memory.remember("u1", buttons)
-    assert memory.resolve("u1", "Giấy tờ cần nộp") == '/ask_documents{"procedure_code": "1.014061"}'
+    assert resolve_choice(memory, "u1", "Giấy tờ cần nộp") == '/ask_documents{"procedure_code": "1.014061"}'
     for user in ("a", "b", "c"):
         memory.remember(user, buttons)
-    assert memory.get("a") == []  # bounded
+    assert memory.get("a", []) == []  # bounded
 
 
 @pytest.fixture
@@ -102,7 +102,7 @@ async def test_output_channel_posts_query_buttons_with_access_token(api):
     # an intent payload would show as the citizen's own message: the title is sent instead
     assert buttons[0] == {"title": "Giấy tờ cần nộp", "type": "oa.query.show", "payload": "Giấy tờ cần nộp"}
     assert buttons[1]["payload"] == "mo trang"
-    assert output.memory.resolve("777", "Giấy tờ cần nộp") == '/ask_documents{"procedure_code": "1.014061"}'
+    assert resolve_choice(output.memory, "777", "Giấy tờ cần nộp") == '/ask_documents{"procedure_code": "1.014061"}'
 
 
 async def test_client_retries_once_on_5xx_but_not_on_api_errors(api, caplog):

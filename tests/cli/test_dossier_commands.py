@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 
 import pytest
 
@@ -11,17 +12,22 @@ from bot.core.dossiers.validation import CSV_FIELDS
 
 CODE = "000.00.12.H12-250312-0042"
 LATE = "000.00.12.H12-250301-0007"
+NOW = dt.datetime(2025, 3, 20, 10, 0)
 
 
 @pytest.fixture
-def env(settings, monkeypatch, services):
-    """Commands read settings from the environment: point them at the test database."""
-    from bot import settings as settings_module
+def clock():
+    return lambda: NOW
 
-    monkeypatch.setenv("TTHC_VAR_DIR", str(settings.database_url.split("///", 1)[1].rsplit("/", 1)[0]))
-    settings_module.get_settings.cache_clear()
-    yield services
-    settings_module.get_settings.cache_clear()
+
+@pytest.fixture
+def env(services):
+    """The test's services (fixed clock), handed to every command run."""
+    return services
+
+
+def run(env, argv) -> int:
+    return main(argv, services=env)
 
 
 def write_csv(path, rows, header=CSV_FIELDS):
@@ -34,7 +40,7 @@ def write_csv(path, rows, header=CSV_FIELDS):
 
 def row(code=CODE, **over):
     base = dict(code=code, procedure_code="1.001193", applicant_name="Nguyễn Văn A", phone="0912345678",
-                status="processing", received_at="2025-03-12T08:00", due_at="2099-03-25",
+                status="processing", received_at="2025-03-12T08:00", due_at="2025-03-25",
                 updated_at="2025-03-12T08:00", unit="Phòng Tư pháp", note="")
     base.update(over)
     return [base[f] for f in CSV_FIELDS]
@@ -42,11 +48,11 @@ def row(code=CODE, **over):
 
 def test_import_dry_run_then_import_then_reimport(env, tmp_path, capsys):
     path = write_csv(tmp_path / "d.csv", [row(), row(LATE, received_at="2025-03-01T08:00", due_at="2025-03-10", phone="0987654321")])
-    assert main(["dossiers", "import", str(path), "--dry-run"]) == 0
+    assert run(env, ["dossiers", "import", str(path), "--dry-run"]) == 0
     assert "Chạy thử" in capsys.readouterr().out and env.dossiers.count() == 0
-    assert main(["dossiers", "import", str(path)]) == 0
+    assert run(env, ["dossiers", "import", str(path)]) == 0
     assert "2 mới" in capsys.readouterr().out and env.dossiers.count() == 2
-    assert main(["dossiers", "import", str(path)]) == 0
+    assert run(env, ["dossiers", "import", str(path)]) == 0
     assert "0 mới, 0 cập nhật, 2 không đổi" in capsys.readouterr().out
     assert [h.source for h in env.dossiers.history(CODE)] == ["import:d.csv"]
 
@@ -62,14 +68,14 @@ def test_import_dry_run_then_import_then_reimport(env, tmp_path, capsys):
 ])
 def test_bad_rows_are_named_and_nothing_is_written(env, tmp_path, capsys, rows, expected):
     path = write_csv(tmp_path / "bad.csv", rows)
-    assert main(["dossiers", "import", str(path)]) == 2
+    assert run(env, ["dossiers", "import", str(path)]) == 2
     assert expected in capsys.readouterr().err
     assert env.dossiers.count() == 0
 
 
 def test_a_two_megabyte_cell_is_refused(env, tmp_path, capsys):
     path = write_csv(tmp_path / "big.csv", [row(note="x" * 2_000_000)])
-    assert main(["dossiers", "import", str(path)]) == 2
+    assert run(env, ["dossiers", "import", str(path)]) == 2
     assert "Dòng 2" in capsys.readouterr().err and env.dossiers.count() == 0
 
 
@@ -81,29 +87,29 @@ def test_a_two_megabyte_cell_is_refused(env, tmp_path, capsys):
 def test_unusable_files(env, tmp_path, capsys, content, expected):
     path = tmp_path / "f.csv"
     path.write_bytes(content)
-    assert main(["dossiers", "import", str(path)]) == 2
+    assert run(env, ["dossiers", "import", str(path)]) == 2
     assert expected in capsys.readouterr().err
 
 
 def test_missing_file(env, tmp_path, capsys):
-    assert main(["dossiers", "import", str(tmp_path / "none.csv")]) == 2
+    assert run(env, ["dossiers", "import", str(tmp_path / "none.csv")]) == 2
     assert "Không tìm thấy" in capsys.readouterr().err
 
 
 def test_excel_bom_is_accepted(env, tmp_path, capsys):
     path = write_csv(tmp_path / "excel.csv", [row()])
     path.write_bytes("\ufeff".encode() + path.read_bytes())
-    assert main(["dossiers", "import", str(path)]) == 0
+    assert run(env, ["dossiers", "import", str(path)]) == 0
 
 
 def test_set_status_with_note_and_due(env, tmp_path, capsys):
-    main(["dossiers", "import", str(write_csv(tmp_path / "d.csv", [row()]))])
+    run(env, ["dossiers", "import", str(write_csv(tmp_path / "d.csv", [row()]))])
     capsys.readouterr()
-    assert main(["dossiers", "set-status", CODE.lower(), "need_supplement", "--note", "bản sao CCCD",
-                 "--due", "2099-04-01"]) == 0
+    assert run(env, ["dossiers", "set-status", CODE.lower(), "need_supplement", "--note", "bản sao CCCD",
+                 "--due", "2025-04-01"]) == 0
     assert "Đang xử lý → Cần bổ sung" in capsys.readouterr().out
     dossier = env.dossiers.get(CODE)
-    assert dossier.note == "bản sao CCCD" and dossier.due_at.date().isoformat() == "2099-04-01"
+    assert dossier.note == "bản sao CCCD" and dossier.due_at.date().isoformat() == "2025-04-01"
     assert env.dossiers.history(CODE)[-1].source == "cli"
 
 
@@ -114,62 +120,62 @@ def test_set_status_with_note_and_due(env, tmp_path, capsys):
     ([CODE, "processing", "--due", "mai"], "due_at"),
 ])
 def test_set_status_errors(env, tmp_path, capsys, args, expected):
-    main(["dossiers", "import", str(write_csv(tmp_path / "d.csv", [row()]))])
-    assert main(["dossiers", "set-status", *args]) == 2
+    run(env, ["dossiers", "import", str(write_csv(tmp_path / "d.csv", [row()]))])
+    assert run(env, ["dossiers", "set-status", *args]) == 2
     assert expected in capsys.readouterr().err
 
 
 def test_show_masks_the_phone(env, tmp_path, capsys):
-    main(["dossiers", "import", str(write_csv(tmp_path / "d.csv", [row()]))])
+    run(env, ["dossiers", "import", str(write_csv(tmp_path / "d.csv", [row()]))])
     capsys.readouterr()
-    assert main(["dossiers", "show", CODE]) == 0
+    assert run(env, ["dossiers", "show", CODE]) == 0
     out = capsys.readouterr().out
     assert "*******678" in out and "0912345678" not in out and "import:d.csv" in out
 
 
 def test_seed_demo_only_when_empty_and_prints_two_codes(env, capsys):
-    assert main(["dossiers", "seed-demo"]) == 0
+    assert run(env, ["dossiers", "seed-demo"]) == 0
     out = capsys.readouterr().out
     assert "Đã thêm 10 hồ sơ mẫu" in out and "đúng hạn" in out and "trễ hạn" in out
     count = env.dossiers.count()
-    assert main(["dossiers", "seed-demo"]) == 0
+    assert run(env, ["dossiers", "seed-demo"]) == 0
     assert "không thêm" in capsys.readouterr().out and env.dossiers.count() == count
 
 
 def test_feedback_commands(env, tmp_path, capsys):
     ticket = env.feedback.create(sender_id="telegram:5", channel="telegram", content="Cán bộ hẹn trả chậm",
                                  contact="0912345678")
-    assert main(["feedback", "list"]) == 0
+    assert run(env, ["feedback", "list"]) == 0
     assert ticket.ticket in capsys.readouterr().out
-    assert main(["feedback", "show", ticket.ticket.lower()]) == 0
+    assert run(env, ["feedback", "show", ticket.ticket.lower()]) == 0
     out = capsys.readouterr().out
     assert "Cán bộ hẹn trả chậm" in out and "0912345678" not in out
-    assert main(["feedback", "answer", ticket.ticket, "Chúng tôi đã nhắc nhở cán bộ."]) == 0
+    assert run(env, ["feedback", "answer", ticket.ticket, "Chúng tôi đã nhắc nhở cán bộ."]) == 0
     assert "telegram" in capsys.readouterr().out
     assert [m.recipient_id for m in env.outbox.due("telegram")] == ["5"]
     target = tmp_path / "pakn.csv"
-    assert main(["feedback", "export", str(target)]) == 0
+    assert run(env, ["feedback", "export", str(target)]) == 0
     exported = list(csv.DictReader(target.open(encoding="utf-8-sig")))
     assert exported[0]["ticket"] == ticket.ticket and exported[0]["status"] == "answered"
     assert "0912345678" not in target.read_text(encoding="utf-8-sig")
-    assert main(["feedback", "show", "PAKN-20990101-0001"]) == 2
-    assert main(["feedback", "answer", "xyz", "a"]) == 2
+    assert run(env, ["feedback", "show", "PAKN-20990101-0001"]) == 2
+    assert run(env, ["feedback", "answer", "xyz", "a"]) == 2
 
 
 def test_report_satisfaction(env, capsys):
-    assert main(["report", "satisfaction"]) == 0
+    assert run(env, ["report", "satisfaction"]) == 0
     assert "Chưa có đánh giá" in capsys.readouterr().out
     env.ratings.record(sender_id="a", channel="telegram", topic="1.001193", context="procedure_answer", level=5)
     env.ratings.record(sender_id="b", channel="rest", topic="1.001193", context="dossier_lookup", level=2)
-    assert main(["report", "satisfaction"]) == 0
+    assert run(env, ["report", "satisfaction"]) == 0
     out = capsys.readouterr().out
     assert "Theo kênh" in out and "telegram" in out and "Đăng ký khai sinh" in out and "50.0%" in out
 
 
 def test_office_check(env, tmp_path, capsys):
-    assert main(["office", "check"]) == 0
+    assert run(env, ["office", "check"]) == 0
     assert "VÍ DỤ" in capsys.readouterr().out
     broken = tmp_path / "d.yml"
     broken.write_text("office: {name: A}\n", encoding="utf-8")
-    assert main(["office", "check", "--file", str(broken)]) == 2
+    assert run(env, ["office", "check", "--file", str(broken)]) == 2
     assert "office.hotline" in capsys.readouterr().err

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 
-import bot.app
 from bot.cli import main
-from bot.settings import get_settings
+from bot.settings import Settings
 from tests.core.records import dump_field_file, mini_records, raw_record
 
 
@@ -22,24 +22,15 @@ def catalog_dir(tmp_path) -> Path:
 
 
 @pytest.fixture
-def cli_env(tmp_path, catalog_dir, monkeypatch):
-    """Point the CLI at a fresh database and the miniature catalog."""
-    monkeypatch.setenv("TTHC_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("CATALOG_DIR", str(catalog_dir))
-    for name in ("DATABASE_URL", "LEXICON_PATH"):
-        monkeypatch.delenv(name, raising=False)
-    get_settings.cache_clear()
-    monkeypatch.setattr(bot.app, "_services", None)
-    yield tmp_path
-    if bot.app._services is not None:
-        bot.app._services.engine.dispose()
-    get_settings.cache_clear()
+def cli_env(tmp_path, catalog_dir) -> Settings:
+    """Settings for a fresh database and the miniature catalog; each command builds its own services from them."""
+    return Settings.from_env({"TTHC_VAR_DIR": str(tmp_path / "var"), "CATALOG_DIR": str(catalog_dir)})
 
 
-def _stored_codes() -> list[str]:
+def _stored_codes(settings: Settings) -> list[str]:
     from bot.app import Services
 
-    svc = Services.from_settings(get_settings())
+    svc = Services.from_settings(settings)
     try:
         return sorted(p.code for p in svc.catalog.all_procedures())
     finally:
@@ -47,7 +38,7 @@ def _stored_codes() -> list[str]:
 
 
 def test_search_json_prints_one_line_per_query(cli_env, capsys):
-    code = main(["search", "lam giay khai sinh", "xyz", "--json", "--limit", "2"])
+    code = main(["search", "lam giay khai sinh", "xyz", "--json", "--limit", "2"], settings=cli_env)
     out, err = capsys.readouterr()
     assert code == 0, err
     lines = out.splitlines()
@@ -66,30 +57,30 @@ def test_search_json_prints_one_line_per_query(cli_env, capsys):
 
 
 def test_search_json_keeps_vietnamese_readable(cli_env, capsys):
-    assert main(["search", "đăng ký kết hôn", "--json"]) == 0
+    assert main(["search", "đăng ký kết hôn", "--json"], settings=cli_env) == 0
     out = capsys.readouterr().out
     assert "Đăng ký kết hôn" in out  # not \\u escapes
     assert json.loads(out)["results"][0]["code"] == "1.000894"
 
 
 def test_search_default_limit_and_text_output(cli_env, capsys):
-    assert main(["search", "đăng ký", "--json"]) == 0
+    assert main(["search", "đăng ký", "--json"], settings=cli_env) == 0
     assert len(json.loads(capsys.readouterr().out)["results"]) <= 3
-    assert main(["search", "đăng ký khai sinh", "thời tiết hôm nay"]) == 0
+    assert main(["search", "đăng ký khai sinh", "thời tiết hôm nay"], settings=cli_env) == 0
     out = capsys.readouterr().out
     assert "1.001193" in out
     assert "không tìm thấy" in out
 
 
 def test_search_loads_the_catalog_into_an_empty_database(cli_env, capsys):
-    assert main(["search", "khai sinh", "--json"]) == 0
+    assert main(["search", "khai sinh", "--json"], settings=cli_env) == 0
     capsys.readouterr()
-    assert "1.001193" in _stored_codes()
+    assert "1.001193" in _stored_codes(cli_env)
 
 
 @pytest.mark.parametrize("limit", ["0", "-1", "51"])
 def test_search_bad_limit_is_a_polite_error(cli_env, capsys, limit):
-    code = main(["search", "khai sinh", "--json", "--limit", limit])
+    code = main(["search", "khai sinh", "--json", "--limit", limit], settings=cli_env)
     out, err = capsys.readouterr()
     assert code == 2
     assert out == ""
@@ -99,29 +90,29 @@ def test_search_bad_limit_is_a_polite_error(cli_env, capsys, limit):
 
 def test_search_non_numeric_limit_is_a_usage_error(cli_env, capsys):
     with pytest.raises(SystemExit) as info:
-        main(["search", "khai sinh", "--limit", "hai"])
+        main(["search", "khai sinh", "--limit", "hai"], settings=cli_env)
     assert info.value.code == 2
     assert "--limit" in capsys.readouterr().err
 
 
 def test_search_strange_input_does_not_crash(cli_env, capsys):
     queries = ["", "😀", "'; DROP TABLE procedures; --", "<script>x</script>", "a" * 10_000]
-    assert main(["search", *queries, "--json"]) == 0
+    assert main(["search", *queries, "--json"], settings=cli_env) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [json.loads(line)["results"] for line in lines] == [[]] * len(queries)
-    assert len(_stored_codes()) == len(mini_records())  # the SQL-looking query did nothing
+    assert len(_stored_codes(cli_env)) == len(mini_records())  # the SQL-looking query did nothing
 
 
 def test_procedures_load_reports_the_count(cli_env, catalog_dir, capsys):
-    assert main(["procedures", "load"]) == 0
+    assert main(["procedures", "load"], settings=cli_env) == 0
     assert str(len(mini_records())) in capsys.readouterr().out
-    assert _stored_codes() == sorted(r["code"] for r in mini_records())
+    assert _stored_codes(cli_env) == sorted(r["code"] for r in mini_records())
 
 
 def test_procedures_load_bad_dir_exits_2_names_file_and_field_and_keeps_catalog(cli_env, tmp_path, capsys):
-    assert main(["procedures", "load"]) == 0
+    assert main(["procedures", "load"], settings=cli_env) == 0
     capsys.readouterr()
-    before = _stored_codes()
+    before = _stored_codes(cli_env)
 
     bad = tmp_path / "bad"
     bad.mkdir()
@@ -129,7 +120,7 @@ def test_procedures_load_bad_dir_exits_2_names_file_and_field_and_keeps_catalog(
     records = [raw_record("1.000894", "Đăng ký kết hôn"), raw_record("1.000895", "Thủ tục lỗi", level="huyen")]
     dump_field_file(bad / "b-ho-tich.yml", records)
 
-    code = main(["procedures", "load", "--dir", str(bad)])
+    code = main(["procedures", "load", "--dir", str(bad)], settings=cli_env)
     out, err = capsys.readouterr()
     assert code == 2
     assert "Đã nạp" not in out
@@ -138,18 +129,18 @@ def test_procedures_load_bad_dir_exits_2_names_file_and_field_and_keeps_catalog(
     assert "#2 (1.000895)" in err
     assert "'level'" in err
     assert "Traceback" not in err
-    assert _stored_codes() == before
+    assert _stored_codes(cli_env) == before
 
 
 def test_procedures_load_missing_dir_exits_2(cli_env, tmp_path, capsys):
-    assert main(["procedures", "load"]) == 0
-    before = _stored_codes()
+    assert main(["procedures", "load"], settings=cli_env) == 0
+    before = _stored_codes(cli_env)
     capsys.readouterr()
     missing = tmp_path / "nowhere"
-    assert main(["procedures", "load", "--dir", str(missing)]) == 2
+    assert main(["procedures", "load", "--dir", str(missing)], settings=cli_env) == 2
     err = capsys.readouterr().err
     assert str(missing) in err
-    assert _stored_codes() == before
+    assert _stored_codes(cli_env) == before
 
 
 def test_procedures_load_impossible_date_is_an_error_not_a_crash(cli_env, tmp_path, capsys):
@@ -157,18 +148,16 @@ def test_procedures_load_impossible_date_is_an_error_not_a_crash(cli_env, tmp_pa
     bad.mkdir()
     path = dump_field_file(bad / "x.yml", [raw_record("1.000656")])
     path.write_text(path.read_text(encoding="utf-8").replace("verified_on: 2024-05-01", "verified_on: 2024-13-01"))
-    assert main(["procedures", "load", "--dir", str(bad)]) == 2
+    assert main(["procedures", "load", "--dir", str(bad)], settings=cli_env) == 2
     err = capsys.readouterr().err
     assert "x.yml" in err and "verified_on" in err
 
 
-def test_search_with_an_invalid_catalog_and_empty_database_is_a_polite_error(cli_env, monkeypatch, tmp_path, capsys):
+def test_search_with_an_invalid_catalog_and_empty_database_is_a_polite_error(cli_env, tmp_path, capsys):
     bad = tmp_path / "bad-catalog"
     bad.mkdir()
     dump_field_file(bad / "x.yml", [raw_record("1.000656", level="huyen")])
-    monkeypatch.setenv("CATALOG_DIR", str(bad))
-    get_settings.cache_clear()
-    code = main(["search", "khai tử", "--json"])
+    code = main(["search", "khai tử", "--json"], settings=dataclasses.replace(cli_env, catalog_dir=bad))
     out, err = capsys.readouterr()
     assert code == 2
     assert out == ""

@@ -13,17 +13,37 @@ from bot.core.answers import MAX_WORDS_PER_MESSAGE
 from bot.web.app import create_app
 from bot.web.kiosk import STATIC_DIR, TOPICS_FILE, add_kiosk_routes, load_topics
 from tests.e2e.servers import free_port
-from tests.web.fake_rasa import FakeRasa
+from tests.fakes.rasa import FakeRasa
 
 SCREEN = {"screen": "quay-1", "session": "abc123"}
+LONG_TEXT = "\n".join(f"{i}. Giấy tờ số {i} cần mang theo khi đi nộp hồ sơ tại bộ phận một cửa." for i in range(1, 13))
+
+
+class KioskRasa(FakeRasa):
+    """Replies for the kiosk tests; talking about khai sinh sets the procedure slot."""
+
+    def reply(self, sender: str, message: str):
+        if message == "/restart":
+            self.slots.pop(sender, None)
+            return []
+        if message == "dài":
+            return [{"recipient_id": sender, "text": LONG_TEXT, "buttons": [{"title": "Lệ phí", "payload": "/ask_fee"}]}]
+        if message == "im lặng":
+            return []
+        if message == "hỏng":
+            return [{"recipient_id": sender, "image": "x.png"}, "not a dict", {"text": 5, "buttons": [{"title": 1}]}]
+        if "khai sinh" in message or "1.001193" in message:
+            self.slots[sender] = {"procedure_code": "1.001193"}
+            return [{"recipient_id": sender, "text": "Đăng ký khai sinh (mã 1.001193).",
+                     "buttons": [{"title": "Lệ phí", "payload": '/ask_fee{"procedure_code": "1.001193"}'}]}]
+        return [{"recipient_id": sender, "text": "Xin chào!"}]
 
 
 @pytest.fixture
 async def rasa():
-    fake = FakeRasa()
-    await fake.start()
+    fake = await KioskRasa().start()
     yield fake
-    await fake.stop()
+    await fake.close()
 
 
 async def _client(services) -> TestClient:
@@ -34,7 +54,7 @@ async def _client(services) -> TestClient:
 
 @pytest.fixture
 async def kiosk(services, rasa):
-    services.settings = dataclasses.replace(services.settings, rasa_host="127.0.0.1", rasa_port=rasa.server.port)
+    services.settings = dataclasses.replace(services.settings, rasa_host="127.0.0.1", rasa_port=rasa.port)
     client = await _client(services)
     yield client
     await client.close()
@@ -158,7 +178,7 @@ async def test_the_tracker_is_read_with_the_rasa_api_token(services, rasa):
     rasa.api_token = "bi-mat-api"
     for token, expected in (("", None), ("bi-mat-api", "1.001193")):
         services.settings = dataclasses.replace(services.settings, rasa_host="127.0.0.1",
-                                                rasa_port=rasa.server.port, rasa_api_token=token)
+                                                rasa_port=rasa.port, rasa_api_token=token)
         client = await _client(services)
         try:
             status, data = await _post(client, "/kiosk/api/message", {**SCREEN, "message": "làm khai sinh"})

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from bot.core.catalog import NATIONAL_CODE_PATTERN
 from bot.core.clock import VN_TZ
 from bot.core.contact import normalize_phone
 from bot.core.dossiers.codes import CODE_EXAMPLE, normalize_code
@@ -19,7 +20,6 @@ from bot.core.dossiers.status import Dossier, DossierStatus, ReturnMethod, parse
 MAX_NAME = 200
 MAX_UNIT = 200
 MAX_NOTE = 1000
-PROCEDURE_CODE_RE = re.compile(r"^\d\.\d{6}$")
 
 CSV_FIELDS = ("code", "procedure_code", "applicant_name", "phone", "status",
               "received_at", "due_at", "updated_at", "unit", "note")
@@ -91,7 +91,7 @@ def _parse_code(text: str) -> tuple[Any, str | None]:
 
 
 def _parse_procedure_code(text: str) -> tuple[Any, str | None]:
-    return (text, None) if PROCEDURE_CODE_RE.match(text) else (None, "mã thủ tục phải có dạng 1.001193")
+    return (text, None) if re.fullmatch(NATIONAL_CODE_PATTERN, text) else (None, "mã thủ tục phải có dạng 1.001193")
 
 
 def _parse_phone(text: str) -> tuple[Any, str | None]:
