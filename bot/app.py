@@ -26,7 +26,7 @@ from typing import Callable
 from sqlalchemy.engine import Engine
 
 from bot.core.catalog import load_catalog
-from bot.core.clock import now_local
+from bot.core.clock import now_utc
 from bot.core.guide import ProcedureGuide
 from bot.core.office import DEFAULT_PLACE, DeploymentError, Office, Place, load_office
 from bot.core.text import Lexicon
@@ -54,15 +54,15 @@ def build_engine(settings: Settings, *, migrate: bool = False) -> Engine:
 class Services:
     """The stores and the procedure guide over one database.
 
-    `clock` is the current time in Vietnam (naive, to the second); every store
-    and every adapter asks it instead of the system clock, so tests fix time.
+    `clock` is the current time (aware, to the second; UTC by default); every
+    store and every adapter asks it instead of the system clock, so tests fix time.
     """
 
     settings: Settings
     engine: Engine
     catalog: CatalogStore
     lexicon: Lexicon
-    clock: Clock = now_local
+    clock: Clock = now_utc
     _guide: ProcedureGuide | None = None
     _guide_fingerprint: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -79,7 +79,7 @@ class Services:
         self.ratings = RatingStore(self.engine, clock=self.clock)
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, migrate: bool = True, clock: Clock = now_local) -> "Services":
+    def from_settings(cls, settings: Settings, *, migrate: bool = True, clock: Clock = now_utc) -> "Services":
         """Open the database (migrated unless migrate=False) and the lexicon; nothing else is read yet."""
         engine = build_engine(settings, migrate=migrate)
         return cls(settings, engine, CatalogStore(engine), Lexicon.from_file(settings.lexicon_path), clock)

@@ -23,9 +23,9 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def clock():
-    from bot.core.clock import now_local
+    from bot.core.clock import now_utc
 
-    return now_local
+    return now_utc
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import logging
 from dataclasses import dataclass
 from typing import Awaitable, Callable, Sequence
 
-from bot.core.clock import now_utc
 from bot.db.outbox_store import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -50,8 +49,8 @@ async def deliver_due(outbox, channel: str, *, pieces: Callable[[OutboxMessage],
                       send: Callable[[OutboxMessage, object], Awaitable],
                       failure: Callable[[OutboxMessage, Exception], Failure],
                       now: dt.datetime | None = None, limit: int = 50) -> tuple[int, int]:
-    """Send the messages of `channel` due now; (sent, failed)."""
-    now = now or now_utc()
+    """Send the messages of `channel` due `now` (default: the outbox's clock); (sent, failed)."""
+    now = now or outbox.now()
     sent = failed = 0
     for message in await asyncio.to_thread(outbox.due, channel, limit, now):
         try:

@@ -22,6 +22,7 @@ and ZALO_REFRESH_TOKEN the access token renews itself (bot/channels/zalo_api.py)
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 from typing import Any, Awaitable, Callable
@@ -32,6 +33,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.zalo_api import ZaloAPIError, ZaloClient, ZaloTokens  # noqa: F401 - re-exported
+from bot.core.clock import now_utc
 from bot.core.conversations import parse_sender, sender_id
 from bot.core.delivery import BoundedMemory, Button, choice_from_text, parse_buttons
 from bot.core.zalo_messages import messages
@@ -94,20 +96,23 @@ class ZaloOutput(OutputChannel):
 
 
 def zalo_tokens(settings, app_id: str | None = None, access_token: str | None = None,
-                engine=None) -> ZaloTokens:
-    """The Zalo tokens from settings; renewals are stored in `engine`'s database (default: the settings')."""
+                engine=None, clock: Callable[[], dt.datetime] = now_utc) -> ZaloTokens:
+    """The Zalo tokens from settings; renewals are stored in `engine`'s database (default: the settings').
+
+    `clock` (aware) decides when the access token is near its expiry.
+    """
 
     def store():
         from bot.app import build_engine
         from bot.db.token_store import TokenStore
 
-        return TokenStore(engine if engine is not None else build_engine(settings))
+        return TokenStore(engine if engine is not None else build_engine(settings), clock=clock)
 
     return ZaloTokens(
         settings.zalo_access_token if access_token is None else access_token,
         app_id=settings.zalo_app_id if app_id is None else app_id,
         app_secret=settings.zalo_app_secret, refresh_token=settings.zalo_refresh_token,
-        store=store, oauth_base=settings.zalo_oauth_base)
+        store=store, oauth_base=settings.zalo_oauth_base, clock=clock)
 
 
 class ZaloInput(InputChannel):

@@ -34,7 +34,7 @@ def _worker(args: argparse.Namespace, ctx: Context) -> int:
     services = ctx.services()
     services.load_catalog_if_empty()
     outbox = services.outbox
-    client = ZaloClient(zalo_tokens(settings, engine=services.engine), settings.zalo_api_base)
+    client = ZaloClient(zalo_tokens(settings, engine=services.engine, clock=services.clock), settings.zalo_api_base)
     if args.once:
         sent, failed = asyncio.run(deliver_due(outbox, client))
         print(f"Đã gửi {sent} thông báo Zalo, {failed} thất bại (sẽ thử lại).")

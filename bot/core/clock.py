@@ -21,11 +21,6 @@ def now_utc() -> dt.datetime:
     return dt.datetime.now(UTC).replace(microsecond=0)
 
 
-def now_local() -> dt.datetime:
-    """Current time in Vietnam, naive, to the second."""
-    return dt.datetime.now(VN_TZ).replace(tzinfo=None, microsecond=0)
-
-
 def to_local(value: dt.datetime) -> dt.datetime:
     """The same instant in Vietnam time (aware); a naive value is a mistake and raises."""
     if value.tzinfo is None or value.utcoffset() is None:

@@ -10,8 +10,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import selectinload
 
-from bot.core.clock import now_utc
 from bot.core.catalog import Document, Fee, Form, Online, Procedure, ProcessingTime
+from bot.core.clock import now_utc
 from bot.db.engine import session_factory
 from bot.db.models import AliasRow, CatalogMetaRow, DocumentRow, FormRow, ProcedureRow, StepRow
 

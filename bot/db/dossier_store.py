@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.core.clock import local_to_utc, now_local
+from bot.core.clock import now_utc
 from bot.core.contact import phone_matches
 from bot.core.dossiers.codes import normalize_code
 from bot.core.dossiers.planning import CREATE, Change, Incoming, Plan, changed_fields, plan_changes
@@ -86,11 +86,11 @@ def _fill(row: DossierRow, d: Dossier) -> None:
 class DossierStore:
     """All dossier reads and writes. Methods are named for what they answer.
 
-    `clock` (naive Vietnam time) gives `now` when a method is not passed one.
+    `clock` (aware) gives `now` when a method is not passed one.
     """
 
     def __init__(self, engine: Engine, place: Callable[[], Place] | None = None,
-                 rate_limit: RateLimit = DOSSIER_CHECKS, clock: Callable[[], dt.datetime] = now_local):
+                 rate_limit: RateLimit = DOSSIER_CHECKS, clock: Callable[[], dt.datetime] = now_utc):
         self._sessions = session_factory(engine)
         self._place = place or (lambda: DEFAULT_PLACE)
         self.rate_limit = rate_limit
@@ -167,7 +167,7 @@ class DossierStore:
                     select(DossierSubscriptionRow).where(DossierSubscriptionRow.dossier_id == row.id)
                 ).all():
                     session.add(new_row(sub.channel, sub.recipient_id, text,
-                                        f"dossier-{row.id}-h{history.id}-s{sub.id}", local_to_utc(self._clock())))
+                                        f"dossier-{row.id}-h{history.id}-s{sub.id}", self._clock()))
                     queued += 1
         return queued
 

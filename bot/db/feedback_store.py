@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.conversations import push_target
-from bot.core.clock import local_to_utc, now_local
+from bot.core.clock import now_utc
 from bot.core.feedback import (
     ANSWERED,
     RECEIVED,
@@ -21,6 +21,7 @@ from bot.core.feedback import (
     clean_answer,
     format_ticket,
     normalize_ticket,
+    ticket_day,
     ticket_prefix,
 )
 from bot.core.ratings import RatingEntry
@@ -42,10 +43,11 @@ def _to_ticket(row: FeedbackRow) -> Ticket:
 class FeedbackStore:
     """Tickets: create with the next number of the day, read, answer (queued to the citizen).
 
-    `clock` (naive Vietnam time) gives `now` when a method is not passed one.
+    `clock` (aware) gives `now` when a method is not passed one; tickets are
+    numbered by the Vietnam day.
     """
 
-    def __init__(self, engine: Engine, clock: Callable[[], dt.datetime] = now_local):
+    def __init__(self, engine: Engine, clock: Callable[[], dt.datetime] = now_utc):
         self._sessions = session_factory(engine)
         self._clock = clock
 
@@ -53,7 +55,8 @@ class FeedbackStore:
                dossier_code: str | None = None, contact: str | None = None,
                now: dt.datetime | None = None) -> Ticket:
         now = now or self._clock()
-        prefix = ticket_prefix(now.date())
+        day = ticket_day(now)
+        prefix = ticket_prefix(day)
         for attempt in range(_NUMBERING_ATTEMPTS):
             try:
                 with self._sessions.begin() as session:
@@ -61,7 +64,7 @@ class FeedbackStore:
                         select(func.max(FeedbackRow.ticket)).where(FeedbackRow.ticket.like(prefix + "%")))
                     sequence = int(last[len(prefix):]) + 1 if last else 1
                     row = FeedbackRow(
-                        ticket=format_ticket(now.date(), sequence), sender_id=sender_id[:200],
+                        ticket=format_ticket(day, sequence), sender_id=sender_id[:200],
                         channel=channel[:40], content=content, about=about, dossier_code=dossier_code,
                         contact=contact, status=RECEIVED, created_at=now,
                     )
@@ -109,7 +112,7 @@ class FeedbackStore:
             if target:
                 digest = hashlib.sha256(answer.encode("utf-8")).hexdigest()[:16]
                 session.add(new_row(target[0], target[1], answer_text(row.ticket, answer),
-                                    f"feedback-{row.id}-{digest}", local_to_utc(self._clock())))
+                                    f"feedback-{row.id}-{digest}", self._clock()))
             session.flush()
             return _to_ticket(row), target is not None
 
@@ -117,7 +120,7 @@ class FeedbackStore:
 class RatingStore:
     """Satisfaction ratings: one per conversation (a new tap replaces the old one)."""
 
-    def __init__(self, engine: Engine, clock: Callable[[], dt.datetime] = now_local):
+    def __init__(self, engine: Engine, clock: Callable[[], dt.datetime] = now_utc):
         self._sessions = session_factory(engine)
         self._clock = clock
 

@@ -16,7 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.core.clock import local_to_utc, now_local
+from bot.core.clock import now_utc
 from bot.db.engine import session_factory
 from bot.db.models import OutboxRow
 
@@ -61,7 +61,7 @@ def _message(row: OutboxRow) -> OutboxMessage:
 
 
 def new_row(channel: str, recipient_id: str, text: str, dedupe_key: str, now: dt.datetime) -> OutboxRow:
-    """An unsaved pending row, due from `now` (naive UTC); stores add it inside their own transaction."""
+    """An unsaved pending row, due from `now` (aware); stores add it inside their own transaction."""
     return OutboxRow(
         channel=channel,
         recipient_id=str(recipient_id),
@@ -76,27 +76,27 @@ def new_row(channel: str, recipient_id: str, text: str, dedupe_key: str, now: dt
 
 
 class OutboxStore:
-    """Enqueue, list due, mark sent or failed. Times are naive UTC.
+    """Enqueue, list due, mark sent or failed. Times are aware (UTC when read back).
 
-    `clock` is the same clock as the other stores' (naive Vietnam time); the
-    store turns its reading into naive UTC.
+    `clock` is the same clock as the other stores'; `now()` reads it.
     """
 
     def __init__(self, engine: Engine, max_attempts: int = MAX_ATTEMPTS,
-                 clock: Callable[[], dt.datetime] = now_local):
+                 clock: Callable[[], dt.datetime] = now_utc):
         self._sessions = session_factory(engine)
         self.max_attempts = max_attempts
         self._clock = clock
 
-    def _now(self) -> dt.datetime:
-        return local_to_utc(self._clock())
+    def now(self) -> dt.datetime:
+        """The current time by the store's clock (aware); delivery rounds take theirs from here."""
+        return self._clock()
 
     def enqueue(self, channel: str, recipient_id: str, text: str, dedupe_key: str) -> bool:
         """Queue a message; False (and nothing changes) when dedupe_key is already queued."""
         with self._sessions() as session:
             if session.scalar(select(OutboxRow.id).where(OutboxRow.dedupe_key == dedupe_key)) is not None:
                 return False
-            session.add(new_row(channel, recipient_id, text, dedupe_key, self._now()))
+            session.add(new_row(channel, recipient_id, text, dedupe_key, self.now()))
             try:
                 session.commit()
             except IntegrityError:  # another process queued the same key meanwhile
@@ -106,7 +106,7 @@ class OutboxStore:
 
     def due(self, channel: str, limit: int = 50, now: dt.datetime | None = None) -> list[OutboxMessage]:
         """Messages for `channel` to try now: pending, or failed with a retry time reached, oldest first."""
-        now = now or self._now()
+        now = now or self.now()
         with self._sessions() as session:
             rows = session.scalars(
                 select(OutboxRow)
@@ -133,7 +133,7 @@ class OutboxStore:
                 row.parts_sent = max(row.parts_sent or 0, parts_sent)
 
     def mark_sent(self, id: int) -> None:
-        self._attempted(id, SENT, sent_at=self._now(), last_error=None)
+        self._attempted(id, SENT, sent_at=self.now(), last_error=None)
 
     def mark_failed(self, id: int, error: str, retry_at: dt.datetime | None = None) -> None:
         """Record a failed attempt; with retry_at it is tried again then (until max_attempts), else never."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Callable
 
 from sqlalchemy.engine import Engine
 
@@ -20,8 +21,11 @@ class ChannelTokens:
 
 
 class TokenStore:
-    def __init__(self, engine: Engine):
+    """One row of tokens per channel; `clock` (aware) stamps each save."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], dt.datetime] = now_utc):
         self._sessions = session_factory(engine)
+        self._clock = clock
 
     def get(self, channel: str) -> ChannelTokens | None:
         with self._sessions() as session:
@@ -38,4 +42,4 @@ class TokenStore:
             row.access_token = tokens.access_token
             row.refresh_token = tokens.refresh_token
             row.expires_at = tokens.expires_at
-            row.updated_at = now_utc()
+            row.updated_at = self._clock()

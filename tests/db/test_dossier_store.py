@@ -10,9 +10,10 @@ from bot.cli.demo_data import demo_dossiers
 from bot.core.dossiers.planning import Incoming
 from bot.db.models import DossierRow
 from bot.db.engine import session_factory
+from tests.core.times import vn
 
 CODE = "000.00.12.H12-250312-0042"
-NOW = dt.datetime(2025, 3, 20, 10, 0)
+NOW = vn(2025, 3, 20, 10, 0)
 
 
 def row(**over) -> dict:

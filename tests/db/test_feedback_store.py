@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 
 from bot.core.feedback import FeedbackError
+from tests.core.times import utc, vn
 
-NOW = dt.datetime(2025, 3, 12, 9, 0)
+NOW = vn(2025, 3, 12, 9, 0)
 
 
 def test_tickets_are_numbered_per_day(services):
@@ -19,6 +20,13 @@ def test_tickets_are_numbered_per_day(services):
     assert (first.ticket, second.ticket, next_day.ticket) == (
         "PAKN-20250312-0001", "PAKN-20250312-0002", "PAKN-20250313-0001")
     assert store.get("pakn 20250312 0002").sender_id == "b"
+
+
+def test_tickets_take_the_vietnam_day_not_the_utc_day(services):
+    early = services.feedback.create(sender_id="a", channel="rest", content="Sáng sớm đã xếp hàng",
+                                     now=utc(2025, 3, 11, 18, 0))  # 01:00 on 12 March in Vietnam
+    assert early.ticket == "PAKN-20250312-0001"
+    assert early.created_at == vn(2025, 3, 12, 1, 0) and early.created_at.utcoffset() == dt.timedelta(0)
 
 
 def test_answer_is_queued_only_for_push_channels(services):

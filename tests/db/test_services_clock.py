@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 
 from bot.core.dossiers.planning import Incoming
+from tests.core.times import utc, vn
 
-NOW = dt.datetime(2025, 3, 20, 10, 0)
-NOW_UTC = NOW - dt.timedelta(hours=7)  # Vietnam is UTC+7; the outbox stores naive UTC
+NOW = vn(2025, 3, 20, 10, 0)
+NOW_UTC = utc(2025, 3, 20, 3, 0)  # the same instant, as the database gives it back
 CODE = "000.00.12.H12-250312-0042"
 
 
@@ -47,3 +48,16 @@ def test_a_message_queued_later_than_the_clock_is_not_due_yet(services):
     services.outbox.enqueue("telegram", "1", "Xin chào", "k1")
     assert services.outbox.due("telegram", now=NOW_UTC - dt.timedelta(seconds=1)) == []
     assert len(services.outbox.due("telegram")) == 1
+
+
+async def test_a_delivery_round_takes_its_time_from_the_outbox_clock(services):
+    from bot.channels.outbox_delivery import Failure, deliver_due
+
+    services.outbox.enqueue("telegram", "1", "Xin chào", "k1")
+
+    async def send(message, piece):
+        raise ConnectionError("mạng chập chờn")
+
+    assert await deliver_due(services.outbox, "telegram", pieces=lambda m: [m.text], send=send,
+                             failure=lambda m, exc: Failure(str(exc), dt.timedelta(minutes=5))) == (0, 1)
+    assert services.outbox.all()[0].next_attempt_at == NOW_UTC + dt.timedelta(minutes=5)

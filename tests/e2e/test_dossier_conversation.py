@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.clock import now_local
+from bot.core.clock import now_utc, to_local
 from bot.core.dossiers.validation import CSV_FIELDS
 from bot.settings import PROJECT_ROOT, Settings
 from tests.e2e.servers import _wait, free_port
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.model
 
 BOT = Path(sys.executable).parent / "bot"
 TOKEN = "e2e-dossier-token"
-TODAY = now_local().date()
+TODAY = to_local(now_utc()).date()
 LATE = "000.00.77.H77-250301-0001"
 ON_TIME = "000.00.77.H77-250301-0002"
 FOLLOWED = "000.00.77.H77-250301-0003"
