@@ -6,6 +6,7 @@ fails too often is refused for a while: nobody learns which codes exist.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -18,6 +19,7 @@ from bot.actions.common import latest_entity, latest_text
 from bot.actions.forms import validate_typed
 from bot.actions.rating import DOSSIER_LOOKUP, offer_rating
 from bot.app import services
+from bot.core.clock import to_local
 from bot.core.contact import last4_from_text
 from bot.core.conversations import push_target
 from bot.core.delivery import payload
@@ -35,8 +37,10 @@ def _help_contacts() -> dict[str, str]:
     return {"hotline": office.hotline if office else DEFAULT_HOTLINE, "desk": office.desk if office else DEFAULT_DESK}
 
 
-def _say_locked(dispatcher: CollectingDispatcher, until) -> None:
-    dispatcher.utter_message(response="utter_dossier_locked", until=until.strftime("%H:%M"), **_help_contacts())
+def _say_locked(dispatcher: CollectingDispatcher, until: dt.datetime) -> None:
+    """Checks are refused until `until` (aware), said in Vietnam time."""
+    dispatcher.utter_message(response="utter_dossier_locked", until=to_local(until).strftime("%H:%M"),
+                             **_help_contacts())
 
 
 class ValidateDossierForm(FormValidationAction):

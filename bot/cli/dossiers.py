@@ -22,6 +22,7 @@ from pathlib import Path
 from bot.cli.context import Context
 from bot.cli.demo_data import DEMO_PREFIX, DEMO_PROCEDURES, demo_dossiers
 from bot.cli.errors import CommandError
+from bot.core.clock import format_day, format_day_time, to_local
 from bot.core.contact import mask_phone
 from bot.core.dossiers.codes import normalize_code
 from bot.core.dossiers.planning import Change, Incoming, Plan, changed_fields
@@ -204,10 +205,10 @@ def _show(args: argparse.Namespace, ctx: Context) -> int:
         f"Người nộp:     {dossier.applicant_name}",
         f"Điện thoại:    {mask_phone(dossier.phone)}",
         f"Trạng thái:    {dossier.status.value} ({dossier.status_label})" + (" — TRỄ HẠN" if is_late(dossier, now) else ""),
-        f"Tiếp nhận:     {dossier.received_at:%d/%m/%Y %H:%M}",
-        f"Hẹn trả:       {dossier.due_at:%d/%m/%Y}"
-        + (f" (hẹn cũ đã lỡ: {dossier.missed_due_at:%d/%m/%Y})" if dossier.missed_due_at else ""),
-        f"Cập nhật:      {dossier.updated_at:%d/%m/%Y %H:%M}",
+        f"Tiếp nhận:     {format_day_time(dossier.received_at)}",
+        f"Hẹn trả:       {format_day(dossier.due_at)}"
+        + (f" (hẹn cũ đã lỡ: {format_day(dossier.missed_due_at)})" if dossier.missed_due_at else ""),
+        f"Cập nhật:      {format_day_time(dossier.updated_at)}",
         f"Đơn vị xử lý:  {dossier.unit or '-'}",
         f"Ghi chú:       {dossier.note or '-'}",
         f"Trả kết quả:   {'qua bưu điện' if dossier.return_method.value == 'post' else 'tại quầy'}",
@@ -216,7 +217,7 @@ def _show(args: argparse.Namespace, ctx: Context) -> int:
     ]
     for h in services.dossiers.history(dossier.code):
         old = h.old_status or "-"
-        lines.append(f"  {h.changed_at:%d/%m/%Y %H:%M}  {old} → {h.new_status}  ({h.source}; {h.fields})")
+        lines.append(f"  {format_day_time(h.changed_at)}  {old} → {h.new_status}  ({h.source}; {h.fields})")
     print("\n".join(lines))
     return 0
 
@@ -228,7 +229,7 @@ def _seed_demo(args: argparse.Namespace, ctx: Context) -> int:
     services = ctx.services()
     known = {p.code for p in services.catalog.all_procedures()}
     procedures = [c for c in DEMO_PROCEDURES if c in known] or sorted(known)[:6]
-    added = services.dossiers.seed_demo(demo_dossiers(services.clock().date(), procedures))
+    added = services.dossiers.seed_demo(demo_dossiers(to_local(services.clock()).date(), procedures))
     if added:
         print(f"Đã thêm {added} hồ sơ mẫu (mọi trạng thái, có hồ sơ trễ hạn).")
     else:

@@ -6,7 +6,8 @@
     bot feedback export FILE.csv
 
 An answer is queued to the citizen's conversation when its channel can push
-(Telegram, Zalo). Contacts are shown masked, never whole.
+(Telegram, Zalo). Contacts are shown masked, never whole. Times are shown in
+Vietnam time; the export writes them as ISO 8601 with their +07:00 offset.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from bot.cli.context import Context
 from bot.cli.errors import CommandError
+from bot.core.clock import format_day_time, to_local
 from bot.core.contact import mask_contact
 from bot.core.feedback import ANSWERED, RECEIVED, FeedbackError, Ticket, normalize_ticket
 
@@ -67,7 +69,7 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
         print("Chưa có phiếu nào.")
         return 0
     for t in tickets:
-        print(f"{t.ticket}  {t.created_at:%d/%m/%Y %H:%M}  {t.status_label:<32}  {_preview(t.content)}")
+        print(f"{t.ticket}  {format_day_time(t.created_at)}  {t.status_label:<32}  {_preview(t.content)}")
     return 0
 
 
@@ -75,7 +77,7 @@ def _show(args: argparse.Namespace, ctx: Context) -> int:
     t = _get(ctx.services(), args.ticket)
     lines = [
         f"Số phiếu:   {t.ticket}",
-        f"Ngày gửi:   {t.created_at:%d/%m/%Y %H:%M}",
+        f"Ngày gửi:   {format_day_time(t.created_at)}",
         f"Tình trạng: {t.status_label}",
         f"Kênh:       {t.channel}",
         f"Liên quan:  {t.about or '-'}",
@@ -83,7 +85,7 @@ def _show(args: argparse.Namespace, ctx: Context) -> int:
         f"Nội dung:   {t.content}",
     ]
     if t.answer:
-        lines += [f"Trả lời ({t.answered_at:%d/%m/%Y %H:%M}): {t.answer}"]
+        lines += [f"Trả lời ({format_day_time(t.answered_at)}): {t.answer}"]
     print("\n".join(lines))
     return 0
 
@@ -118,9 +120,9 @@ def _export(args: argparse.Namespace, ctx: Context) -> int:
             writer = csv.writer(handle)
             writer.writerow(EXPORT_FIELDS)
             for t in reversed(tickets):
-                writer.writerow([t.ticket, t.created_at.isoformat(), t.status, t.channel, t.about or "",
+                writer.writerow([t.ticket, to_local(t.created_at).isoformat(), t.status, t.channel, t.about or "",
                                  t.dossier_code or "", t.content, mask_contact(t.contact) if t.contact else "",
-                                 t.answer or "", t.answered_at.isoformat() if t.answered_at else ""])
+                                 t.answer or "", to_local(t.answered_at).isoformat() if t.answered_at else ""])
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

@@ -10,10 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.dossiers import ActionCheckDossier, ActionSubscribeDossier, ValidateDossierForm
 from bot.core.dossiers.planning import Incoming
 from tests.actions.trackers import domain, responses, slot_events, tracker  # noqa: F401
+from tests.core.times import vn
 
 CODE = "000.00.12.H12-250312-0042"
 LATE = "000.00.12.H12-250301-0007"
-NOW = dt.datetime(2025, 3, 20, 10, 0)
+NOW = vn(2025, 3, 20, 10, 0)
 
 
 @pytest.fixture
@@ -129,6 +130,7 @@ async def test_five_failures_lock_out_the_conversation(dossiers, domain):
                                                                                 "phone_last4": "5678"}), domain)
     assert responses(d) == ["utter_dossier_locked"]
     assert d.messages[0]["hotline"] == "1022"
+    assert d.messages[0]["until"] == "10:15", "15 minutes after the first failure, in Vietnam time"
     validation = tracker("tra cứu hồ sơ", "check_dossier", sender="rest-9")
     d, events = await run(ValidateDossierForm(), validation, domain)
     assert slot_events(events)["requested_slot"] is None

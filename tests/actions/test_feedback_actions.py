@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -19,6 +17,7 @@ from bot.actions.feedback import (
 from bot.actions.office import ActionRequestHuman, ActionWorkingHours
 from bot.actions.rating import ActionRate
 from tests.actions.trackers import domain, responses, slot_events, tracker  # noqa: F401
+from tests.core.times import vn
 
 CODE = "000.00.12.H12-250312-0042"
 
@@ -161,8 +160,8 @@ async def test_unhappy_rating_offers_feedback_and_typed_words_work(app_services,
 # --- working hours, human help ---------------------------------------------------
 
 
-MONDAY_9H = dt.datetime(2025, 3, 17, 9, 0)
-SUNDAY_9H = dt.datetime(2025, 3, 16, 9, 0)
+MONDAY_9H = vn(2025, 3, 17, 9, 0)
+SUNDAY_9H = vn(2025, 3, 16, 9, 0)
 
 
 @pytest.mark.parametrize("clock, hours, human", [

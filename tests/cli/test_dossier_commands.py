@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 
 import pytest
 
 from bot.cli import main
+from bot.core.clock import to_local
 from bot.core.dossiers.validation import CSV_FIELDS
+from tests.core.times import vn
 
 CODE = "000.00.12.H12-250312-0042"
 LATE = "000.00.12.H12-250301-0007"
-NOW = dt.datetime(2025, 3, 20, 10, 0)
+NOW = vn(2025, 3, 20, 10, 0)
 
 
 @pytest.fixture
@@ -109,7 +110,7 @@ def test_set_status_with_note_and_due(env, tmp_path, capsys):
                  "--due", "2025-04-01"]) == 0
     assert "Đang xử lý → Cần bổ sung" in capsys.readouterr().out
     dossier = env.dossiers.get(CODE)
-    assert dossier.note == "bản sao CCCD" and dossier.due_at.date().isoformat() == "2025-04-01"
+    assert dossier.note == "bản sao CCCD" and to_local(dossier.due_at).date().isoformat() == "2025-04-01"
     assert env.dossiers.history(CODE)[-1].source == "cli"
 
 
@@ -131,6 +132,8 @@ def test_show_masks_the_phone(env, tmp_path, capsys):
     assert run(env, ["dossiers", "show", CODE]) == 0
     out = capsys.readouterr().out
     assert "*******678" in out and "0912345678" not in out and "import:d.csv" in out
+    assert "Tiếp nhận:     12/03/2025 08:00" in out and "Hẹn trả:       25/03/2025" in out, "Vietnam time"
+    assert "20/03/2025 10:00  - → processing" in out
 
 
 def test_seed_demo_only_when_empty_and_prints_two_codes(env, capsys):
@@ -158,6 +161,7 @@ def test_feedback_commands(env, tmp_path, capsys):
     exported = list(csv.DictReader(target.open(encoding="utf-8-sig")))
     assert exported[0]["ticket"] == ticket.ticket and exported[0]["status"] == "answered"
     assert "0912345678" not in target.read_text(encoding="utf-8-sig")
+    assert exported[0]["created_at"] == exported[0]["answered_at"] == "2025-03-20T10:00:00+07:00"
     assert run(env, ["feedback", "show", "PAKN-20990101-0001"]) == 2
     assert run(env, ["feedback", "answer", "xyz", "a"]) == 2
 

@@ -7,7 +7,10 @@ import json
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.core.clock import format_day, format_day_time
+from bot.core.dossiers.wording import status_report
 from bot.web.app import create_app
+from tests.core.times import utc, vn
 
 CODE = "000.00.12.H12-250312-0042"
 AUTH = {"Authorization": "Bearer test-token"}
@@ -104,3 +107,18 @@ async def test_too_large_body_is_413_json(client, services):
 async def test_unknown_path_is_json_404(client):
     response = await client.get("/nope")
     assert response.status == 404 and (await response.json())["error"]
+
+
+async def test_a_utc_push_lands_on_the_right_vietnam_day(client, services):
+    pushed = record(received_at="2025-03-11T18:30:00+00:00", updated_at="2025-03-11T18:30:00Z",
+                    due_at="2025-03-24T17:00:00+00:00")
+    response = await client.post("/api/dossiers", json=pushed, headers=AUTH)
+    assert response.status == 200
+    dossier = services.dossiers.get(CODE)
+    assert dossier.received_at == vn(2025, 3, 12, 1, 30) == utc(2025, 3, 11, 18, 30)
+    assert format_day_time(dossier.received_at) == "12/03/2025 01:30"
+    assert format_day(dossier.due_at) == "25/03/2025"
+    report = status_report(dossier, None, vn(2025, 3, 25, 23, 59))
+    assert (report.received, report.due, report.late) == ("12/03/2025", "25/03/2025", False), \
+        "midnight in Vietnam given in UTC is a date-only appointment lasting that day"
+    assert status_report(dossier, None, vn(2025, 3, 26, 0, 0)).late
