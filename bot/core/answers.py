@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Sequence
 from urllib.parse import urlparse
 
-from bot.core.clock import format_day
+from bot.core.clock import format_day, today_local
 from bot.core.catalog import DOCUMENT_KIND_LABELS, ONLINE_LABELS, Procedure
 from bot.core.delivery import count_words, split_text
 
@@ -155,7 +155,7 @@ def answer(p: Procedure, aspect: str, today: dt.date | None = None) -> Answer:
     """Render `aspect` of procedure `p` as pages of at most about 80 words."""
     if aspect not in _RENDERERS:
         raise ValueError(f"unknown aspect {aspect!r}")
-    today = today or dt.date.today()
+    today = today or today_local()
     if all(p.is_verified(part) for part in _ASPECT_PARTS[aspect]):
         body = _RENDERERS[aspect](p)
     else:

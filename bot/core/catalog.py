@@ -15,6 +15,8 @@ from typing import Iterable, List, Literal, Optional
 import yaml
 from pydantic import BaseModel, Field, ValidationError, validator
 
+from bot.core.clock import today_local
+
 # What a procedure code is: a national code such as 1.001193, or, for a record
 # whose code could not be verified, a local placeholder such as LOCAL-KHAI-TU.
 # At most 40 characters, the width of every procedure-code column.
@@ -134,7 +136,7 @@ class Procedure(_Strict):
 
     @validator("verified_on")
     def _not_future(cls, v: dt.date) -> dt.date:
-        if v > dt.date.today():
+        if v > today_local():
             raise ValueError("verification date is in the future")
         return v
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from bot.core.clock import format_day
+from bot.core.clock import format_day, today_local
 from bot.core.catalog import DOCUMENT_KIND_LABELS, Procedure
 
 
@@ -45,7 +45,7 @@ def _confirm(what: str, agency: str) -> str:
 
 
 def checklist(p: Procedure, today: dt.date | None = None) -> Checklist:
-    today = today or dt.date.today()
+    today = today or today_local()
     unverified: list[str] = []
     agency_ok = p.is_verified("agency")
     agency_for_confirm = p.agency if agency_ok else "cơ quan giải quyết"

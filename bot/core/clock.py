@@ -21,6 +21,11 @@ def now_utc() -> dt.datetime:
     return dt.datetime.now(UTC).replace(microsecond=0)
 
 
+def today_local() -> dt.date:
+    """Today's date in Vietnam, whatever the server's time zone."""
+    return dt.datetime.now(VN_TZ).date()
+
+
 def to_local(value: dt.datetime) -> dt.datetime:
     """The same instant in Vietnam time (aware); a naive value is a mistake and raises."""
     if value.tzinfo is None or value.utcoffset() is None:

@@ -6,13 +6,18 @@ import datetime as dt
 
 import pytest
 
-from bot.core.clock import format_day, format_day_time, now_utc, to_local
+from bot.core.clock import VN_TZ, format_day, format_day_time, now_utc, to_local, today_local
 from tests.core.times import utc, vn
 
 
 def test_now_is_aware_utc_to_the_second():
     now = now_utc()
     assert now.utcoffset() == dt.timedelta(0) and now.microsecond == 0
+
+
+def test_today_is_the_vietnam_date():
+    before = dt.datetime.now(VN_TZ).date()
+    assert today_local() in (before, before + dt.timedelta(days=1))
 
 
 def test_to_local_is_the_same_instant_on_the_vietnam_clock():
