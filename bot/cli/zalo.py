@@ -22,7 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _worker(args: argparse.Namespace, ctx: Context) -> int:
-    from bot.channels.zalo import ZaloClient, zalo_tokens
+    from bot.channels.zalo import zalo_tokens
+    from bot.channels.zalo_api import ZaloClient
     from bot.channels.zalo_worker import deliver_due, run_forever
 
     settings = ctx.settings()

@@ -88,6 +88,7 @@ def test_retry_delay_doubles_from_thirty_seconds_up_to_an_hour():
     seconds = [retry_delay(attempts).total_seconds() for attempts in range(9)]
     assert seconds == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
     assert retry_delay(20) == dt.timedelta(hours=1)  # the store gives up after 5 attempts long before
+    assert retry_delay(10_000) == dt.timedelta(hours=1)  # no overflow however often it failed
     assert retry_delay(-1) == dt.timedelta(seconds=30)
 
 

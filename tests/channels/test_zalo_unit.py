@@ -7,7 +7,8 @@ import logging
 
 import pytest
 
-from bot.channels.zalo import ZaloAPIError, ZaloClient, ZaloOutput, resolve_choice
+from bot.channels.zalo import ZaloOutput, resolve_choice
+from bot.channels.zalo_api import ZaloAPIError, ZaloClient
 from bot.channels.zalo_worker import deliver_due
 from bot.core.delivery import BoundedMemory, Button
 from bot.core.zalo_messages import MAX_TEXT, buttons_message, messages, text_message
