@@ -160,5 +160,5 @@ def _print_where(settings: Settings) -> None:
               " (đăng ký địa chỉ HTTPS công khai trỏ về đây trong trang Zalo for Developers).")
     else:
         print("  - Zalo OA: chưa bật. Đặt ZALO_APP_ID, ZALO_OA_SECRET_KEY và ZALO_ACCESS_TOKEN"
-              " hoặc ZALO_APP_SECRET cùng ZALO_REFRESH_TOKEN (xem README).")
+              " hoặc ZALO_APP_SECRET cùng ZALO_REFRESH_TOKEN (xem docs/channels.md).")
     print("Nhấn Ctrl+C để dừng.")
