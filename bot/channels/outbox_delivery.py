@@ -26,7 +26,8 @@ RETRY_MAX = dt.timedelta(hours=1)
 
 def retry_delay(attempts: int) -> dt.timedelta:
     """How long to wait after the `attempts`-th failure (counting from 0)."""
-    return min(RETRY_MAX, RETRY_BASE * 2 ** max(0, attempts))
+    # The exponent is capped: past RETRY_MAX the answer no longer changes, and 2**n would overflow.
+    return min(RETRY_MAX, RETRY_BASE * 2 ** min(max(0, attempts), 16))
 
 
 @dataclass(frozen=True)

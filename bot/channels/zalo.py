@@ -32,7 +32,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.zalo_api import ZaloAPIError, ZaloClient, ZaloTokens  # noqa: F401 - re-exported
+from bot.channels.zalo_api import ZaloClient, ZaloTokens
 from bot.core.clock import now_utc
 from bot.core.conversations import parse_sender, sender_id
 from bot.core.delivery import BoundedMemory, Button, choice_from_text, parse_buttons

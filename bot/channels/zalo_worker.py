@@ -13,7 +13,7 @@ import logging
 
 from bot.channels import outbox_delivery
 from bot.channels.outbox_delivery import Failure, retry_delay
-from bot.channels.zalo import ZaloAPIError, ZaloClient
+from bot.channels.zalo_api import ZaloAPIError, ZaloClient
 from bot.core.zalo_messages import messages
 from bot.db.outbox_store import OutboxStore
 

@@ -46,7 +46,8 @@ def _local(host: str) -> str:
     return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
 
 
-def planned_processes(settings: Settings, model: Path) -> list[ProcessSpec]:
+def planned_processes(settings: Settings, model: Path, credentials: str = "credentials.yml") -> list[ProcessSpec]:
+    """Every process `bot run` starts, in order, with the URL that says it is ready."""
     specs = [
         ProcessSpec(
             "action server",
@@ -58,7 +59,7 @@ def planned_processes(settings: Settings, model: Path) -> list[ProcessSpec]:
             [
                 _bin("rasa"), "run", "--model", str(model), "--enable-api",
                 "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
-                "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+                "--credentials", credentials, "--endpoints", "endpoints.yml",
                 *(["--auth-token", settings.rasa_api_token] if settings.rasa_api_token else []),
             ],
             ready_url=f"{settings.rasa_url}/status"
@@ -160,5 +161,5 @@ def _print_where(settings: Settings) -> None:
               " (đăng ký địa chỉ HTTPS công khai trỏ về đây trong trang Zalo for Developers).")
     else:
         print("  - Zalo OA: chưa bật. Đặt ZALO_APP_ID, ZALO_OA_SECRET_KEY và ZALO_ACCESS_TOKEN"
-              " hoặc ZALO_APP_SECRET cùng ZALO_REFRESH_TOKEN (xem README).")
+              " hoặc ZALO_APP_SECRET cùng ZALO_REFRESH_TOKEN (xem docs/channels.md).")
     print("Nhấn Ctrl+C để dừng.")

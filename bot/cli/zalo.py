@@ -22,13 +22,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _worker(args: argparse.Namespace, ctx: Context) -> int:
-    from bot.channels.zalo import ZaloClient, zalo_tokens
+    from bot.channels.zalo import zalo_tokens
+    from bot.channels.zalo_api import ZaloClient
     from bot.channels.zalo_worker import deliver_due, run_forever
 
     settings = ctx.settings()
     if not settings.zalo_can_send:
         raise CommandError("Chưa đặt ZALO_ACCESS_TOKEN (hoặc ZALO_APP_ID, ZALO_APP_SECRET và ZALO_REFRESH_TOKEN "
-                           "để mã tự gia hạn). Xem mục Zalo trong README.")
+                           "để mã tự gia hạn). Xem docs/channels.md.")
     if args.interval <= 0:
         raise CommandError("--interval phải lớn hơn 0.")
     services = ctx.services()

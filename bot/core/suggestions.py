@@ -27,6 +27,8 @@ DEFAULT_LIMIT = 6
 
 @dataclass(frozen=True)
 class Suggestion:
+    """A procedure offered under the kiosk's search box."""
+
     code: str
     name: str
     field: str
@@ -34,6 +36,8 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class _Phrase:
+    """A name or alias of a procedure, as folded tokens."""
+
     code: str
     tokens: tuple[str, ...]
     is_name: bool

@@ -17,8 +17,8 @@ class FakeBotAPI(FakeServer):
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict]] = []
         self.updates: list[dict] = []
-        self.fail_send = 0  # how many sendMessage calls to fail with a 502
-        self.fail_calls: set[int] = set()  # which sendMessage calls (1, 2, ...) fail with a 502
+        # sendMessage calls (1, 2, ...) to answer with an error: call -> (HTTP status, description, parameters)
+        self.refuse: dict[int, tuple[int, str, dict]] = {}
         self._send_calls = 0
         self._ids = itertools.count(100)
         app = web.Application()
@@ -44,10 +44,10 @@ class FakeBotAPI(FakeServer):
             return self._ok(BOT_USER)
         if method == "sendMessage":
             self._send_calls += 1
-            if self.fail_send > 0 or self._send_calls in self.fail_calls:
-                self.fail_send = max(0, self.fail_send - 1)
-                return web.json_response({"ok": False, "error_code": 502, "description": "Bad Gateway"},
-                                         status=502)
+            if self._send_calls in self.refuse:
+                status, description, parameters = self.refuse[self._send_calls]
+                return web.json_response({"ok": False, "error_code": status, "description": description,
+                                          "parameters": parameters}, status=status)
             message = {
                 "message_id": next(self._ids),
                 "date": int(time.time()),

@@ -21,8 +21,6 @@ class FakeZaloAPI(FakeServer):
         self.refused: list[dict] = []  # bodies answered with an error
         self.fail_http = 0  # how many calls to answer with HTTP 502
         self.api_error: tuple[int, str] | None = None  # answer every call with this Zalo error
-        self.fail_calls: set[int] = set()  # which calls (1, 2, ...) get a Zalo API error
-        self._received = 0
         self._ids = itertools.count(1)
         self.refresh_token = REFRESH  # the one refresh token Zalo accepts now; each works once
         self.renewals: list[dict] = []  # every renewal request's form
@@ -56,10 +54,9 @@ class FakeZaloAPI(FakeServer):
             self.fail_http -= 1
             self.refused.append(body)
             return web.json_response({"error": -1, "message": "Bad Gateway"}, status=502)
-        self._received += 1
-        if self.api_error or self._received in self.fail_calls:
+        if self.api_error:
             self.refused.append(body)
-            code, message = self.api_error or (-32, "Rate limit exceeded")
+            code, message = self.api_error
             return web.json_response({"error": code, "message": message})
         self.calls.append(body)
         return web.json_response({"error": 0, "message": "Success",

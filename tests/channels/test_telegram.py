@@ -9,12 +9,11 @@ import socket
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from telegram import Update
+from telegram import Bot, Update
 
 from bot.channels.telegram import BUSY, build_application, build_webhook_app, deliver_due
 from tests.channels.fake_telegram import FakeBotAPI
 from tests.fakes.rasa import FakeRasa
-from tests.core.times import utc
 
 CHAT = 987654
 CARD_PAYLOAD = '/ask_documents{"procedure": "làm thẻ căn cước"}'  # more than 64 bytes in UTF-8
@@ -156,20 +155,33 @@ async def test_notification_delivered_once_and_marked_sent(app, telegram_api, se
     assert row.status == "sent" and row.attempts == 1
 
 
-async def test_failed_notification_is_retried_later_not_lost_not_doubled(app, telegram_api, services):
+@pytest.mark.parametrize("status,description,parameters,retry_after", [
+    (502, "Bad Gateway", {}, dt.timedelta(seconds=30)),  # a network error: the backoff
+    (429, "Too Many Requests: retry after 600", {"retry_after": 600}, dt.timedelta(seconds=600)),  # as Telegram asks
+    (429, "Too Many Requests: retry after 5", {"retry_after": 5}, dt.timedelta(seconds=30)),  # never before the backoff
+    (403, "Forbidden: bot was blocked by the user", {}, None),  # retrying will not help: give up
+    (400, "Bad Request: chat not found", {}, None),
+])
+async def test_send_errors_map_to_a_retry_time_or_giving_up(telegram_api, services, status, description,
+                                                            parameters, retry_after):
+    """Telegram's own part of a failure; the retry rules themselves are in test_outbox_delivery.
+
+    A plain Bot, without the application's AIORateLimiter, which would wait out a
+    429 itself before the error reaches the outbox.
+    """
     services.outbox.enqueue("telegram", str(CHAT), "Hồ sơ H002 cần bổ sung giấy tờ.", "dossier:H002:supplement")
-    telegram_api.fail_send = 1
-    now = utc(2030, 1, 1, 8, 0, 0)
-    assert await deliver_due(app.bot, services.outbox, now=now) == 0
-    [row] = services.outbox.all()
-    assert row.status == "failed" and row.next_attempt_at > now and row.last_error
-    assert await deliver_due(app.bot, services.outbox, now=now) == 0  # not due yet
-    later = row.next_attempt_at
-    assert await deliver_due(app.bot, services.outbox, now=later) == 1
-    assert await deliver_due(app.bot, services.outbox, now=later + dt.timedelta(hours=2)) == 0
-    delivered = [m for m in telegram_api.sent() if m["text"] == "Hồ sơ H002 cần bổ sung giấy tờ."]
-    assert len(delivered) == 2  # the failed attempt (502) and the one that worked
-    assert services.outbox.all()[0].status == "sent"
+    telegram_api.refuse = {1: (status, description, parameters)}
+    now = services.outbox.all()[0].created_at
+    async with Bot("123456:TEST-TOKEN", base_url=f"{telegram_api.base}/bot") as bot:
+        assert await deliver_due(bot, services.outbox, now=now) == 0
+        [row] = services.outbox.all()
+        assert row.status == "failed" and row.last_error
+        if retry_after is None:
+            assert services.outbox.due("telegram", now=now + dt.timedelta(days=365)) == []
+        else:
+            assert (row.attempts, row.next_attempt_at) == (1, now + retry_after)
+            assert await deliver_due(bot, services.outbox, now=row.next_attempt_at) == 1
+            assert services.outbox.all()[0].status == "sent"
 
 
 async def test_long_notification_is_split(app, telegram_api, services):
@@ -179,22 +191,6 @@ async def test_long_notification_is_split(app, telegram_api, services):
     assert len(sent) == 3  # 9000 characters
     assert all(len(m["text"]) <= 4096 for m in sent)
     assert " ".join(m["text"] for m in sent) == ("Thông báo dài. " * 600).strip()
-
-
-async def test_retry_of_a_split_notification_resumes_after_the_pieces_delivered(app, telegram_api, services):
-    text = " ".join(f"Dòng {i}: hồ sơ đã có kết quả." for i in range(300))  # three pieces of ≤ 4,096
-    services.outbox.enqueue("telegram", str(CHAT), text, "long-retry")
-    telegram_api.fail_calls = {2}
-    now = utc(2030, 1, 1, 8, 0, 0)
-    assert await deliver_due(app.bot, services.outbox, now=now) == 0
-    [row] = services.outbox.all()
-    assert (row.status, row.parts_sent) == ("failed", 1)
-    assert await deliver_due(app.bot, services.outbox, now=row.next_attempt_at) == 1
-    sent = [m["text"] for m in telegram_api.sent()]
-    assert len(sent) == 4  # piece 1, piece 2 refused, then pieces 2 and 3: piece 1 only once
-    assert sent[0] != sent[2] and sent[1] == sent[2]
-    assert " ".join(sent[:1] + sent[2:]) == text.strip()
-    assert services.outbox.all()[0].status == "sent"
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import pytest
 
 from bot.cli import build_parser, main
 from bot.cli.run import _print_where, planned_processes

@@ -7,7 +7,8 @@ import logging
 
 import pytest
 
-from bot.channels.zalo import ZaloAPIError, ZaloClient, ZaloOutput, resolve_choice
+from bot.channels.zalo import ZaloOutput, resolve_choice
+from bot.channels.zalo_api import ZaloAPIError, ZaloClient
 from bot.channels.zalo_worker import deliver_due
 from bot.core.delivery import BoundedMemory, Button
 from bot.core.zalo_messages import MAX_TEXT, buttons_message, messages, text_message
@@ -159,18 +160,17 @@ async def test_outbox_api_error_is_logged_and_marked_failed_for_retry(api, servi
     assert outbox.due("zalo") == []
 
 
-async def test_retry_of_a_split_notification_resumes_after_the_pieces_delivered(api, services):
+async def test_outbox_error_that_is_not_an_api_answer_ends_the_round_and_the_message_stays_due(services):
+    """Zalo's own part of a failure; the retry rules themselves are in test_outbox_delivery."""
+
+    class BrokenClient:
+        async def send(self, body):
+            raise RuntimeError("not a Zalo answer")
+
     outbox = services.outbox
-    text = " ".join(f"Dòng {i}: hồ sơ của bạn đã có kết quả." for i in range(120))  # three pieces of ≤ 2,000
-    outbox.enqueue("zalo", "557", text, "dossier:H003:done")
-    api.fail_calls = {2}
-    client = ZaloClient(TOKEN, api.base, retry_delay=0.01)
-    assert await deliver_due(outbox, client) == (0, 1)
+    outbox.enqueue("zalo", "557", "Hồ sơ H003 của bạn đã có kết quả.", "dossier:H003:done")
+    with pytest.raises(RuntimeError, match="not a Zalo answer"):
+        await deliver_due(outbox, BrokenClient())
     (row,) = outbox.for_recipient("zalo", "557")
-    assert (row.status, row.parts_sent) == ("failed", 1)
-    outbox.mark_failed(row.id, row.last_error, retry_at=row.created_at)  # make it due now
-    assert await deliver_due(outbox, client) == (1, 0)
-    pieces = [c["message"]["text"] for c in api.to("557")]
-    assert len(pieces) == 3 and len(set(pieces)) == 3  # each piece delivered exactly once
-    assert " ".join(pieces) == text.strip()
-    assert [b["message"]["text"] for b in api.refused] == [pieces[1]]
+    assert (row.status, row.attempts) == ("pending", 0)
+    assert [m.id for m in outbox.due("zalo")] == [row.id]

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from bot.core.catalog import CatalogError, Procedure, load_catalog, parse_file, procedures_by_code
-from bot.settings import PROJECT_ROOT
 from tests.core.records import dump_field_file, raw_record
 
 

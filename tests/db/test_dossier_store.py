@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 
 from bot.cli.demo_data import demo_dossiers
 from bot.core.dossiers.planning import Incoming

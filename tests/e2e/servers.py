@@ -13,7 +13,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT
+from bot.cli.run import ProcessSpec, planned_processes
+from bot.settings import PROJECT_ROOT, Settings
 
 MODEL = PROJECT_ROOT / "models" / "tthc.tar.gz"
 
@@ -81,15 +82,23 @@ class RunningWeb:
         _stop([self.proc])
 
 
+def _spec(env: dict, name: str, credentials: str = "credentials.yml") -> ProcessSpec:
+    """The process `bot run` would start under `name` with these settings: one command line for both."""
+    settings = Settings.from_env(env)
+    (spec,) = [s for s in planned_processes(settings, MODEL, credentials) if s.name == name]
+    return spec
+
+
+def _start(spec: ProcessSpec, env: dict, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(spec.argv, env=env, cwd=PROJECT_ROOT, stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+
+
 def start_web(env: dict, log_dir: Path, ready_path: str = "/health") -> RunningWeb:
     """`bot web` on a free loopback port with `env` (usually the assistant's, plus settings)."""
     port = free_port()
     log_dir.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "bot"), "web"],
-        env={**env, "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port)}, cwd=PROJECT_ROOT,
-        stdout=open(log_dir / "web.log", "wb"), stderr=subprocess.STDOUT,
-    )
+    env = {**env, "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port)}
+    proc = _start(_spec(env, "web server"), env, log_dir / "web.log")
     web = RunningWeb(f"http://127.0.0.1:{port}", proc)
     try:
         _wait(f"{web.url}{ready_path}", proc, timeout=120)
@@ -100,36 +109,29 @@ def start_web(env: dict, log_dir: Path, ready_path: str = "/health") -> RunningW
 
 
 def start_assistant(var_dir: Path, extra_env: dict | None = None, credentials: str = "credentials.yml") -> RunningAssistant:
-    """Load the catalog into a fresh database under `var_dir` and start both servers."""
+    """Load the catalog into a fresh database under `var_dir` and start both servers as `bot run` does."""
     rasa_port, action_port = free_port(), free_port()
     env = {
         **os.environ,
         "TTHC_VAR_DIR": str(var_dir),
         "ACTION_PORT": str(action_port),
+        "RASA_HOST": "127.0.0.1",
         "RASA_PORT": str(rasa_port),
         "PYTHONPATH": str(PROJECT_ROOT),
         "RASA_API_TOKEN": secrets.token_urlsafe(16),  # as `bot run` does: the HTTP API needs it
         **(extra_env or {}),
     }
-    bindir = Path(sys.executable).parent
-    subprocess.run([str(bindir / "bot"), "procedures", "load"], env=env, cwd=PROJECT_ROOT, check=True,
-                   capture_output=True)
+    subprocess.run([str(Path(sys.executable).parent / "bot"), "procedures", "load"], env=env, cwd=PROJECT_ROOT,
+                   check=True, capture_output=True)
     log_dir = var_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    actions = subprocess.Popen(
-        [str(bindir / "rasa"), "run", "actions", "--actions", "bot.actions", "--port", str(action_port)],
-        env=env, cwd=PROJECT_ROOT, stdout=open(log_dir / "actions.log", "wb"), stderr=subprocess.STDOUT,
-    )
-    rasa = subprocess.Popen(
-        [str(bindir / "rasa"), "run", "--model", str(MODEL), "--enable-api", "--interface", "127.0.0.1",
-         "--port", str(rasa_port), "--credentials", credentials, "--endpoints", "endpoints.yml",
-         "--auth-token", env["RASA_API_TOKEN"]],
-        env=env, cwd=PROJECT_ROOT, stdout=open(log_dir / "rasa.log", "wb"), stderr=subprocess.STDOUT,
-    )
+    action_spec, rasa_spec = _spec(env, "action server"), _spec(env, "Rasa server", credentials)
+    actions = _start(action_spec, env, log_dir / "actions.log")
+    rasa = _start(rasa_spec, env, log_dir / "rasa.log")
     running = RunningAssistant(f"http://127.0.0.1:{rasa_port}", env, [actions, rasa])
     try:
-        _wait(f"http://127.0.0.1:{action_port}/health", actions)
-        _wait(f"{running.url}/status?token={env['RASA_API_TOKEN']}", rasa)
+        _wait(action_spec.ready_url, actions)
+        _wait(rasa_spec.ready_url, rasa)
     except Exception:
         running.stop()
         raise

@@ -6,7 +6,6 @@ on every run. `make bench` prints the same figures beside Rasa's stock pipeline.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
