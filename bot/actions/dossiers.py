@@ -79,7 +79,7 @@ def _status_buttons(dossier: Dossier, sender_id: str, late: bool) -> list[dict]:
     if late:
         buttons.append({"title": "Gửi phản ánh", "payload": payload("submit_feedback", dossier_code=dossier.code)})
     if is_open(dossier) and push_target(sender_id):
-        buttons.append({"title": "Báo tôi khi có kết quả", "payload": "/subscribe_dossier"})
+        buttons.append({"title": "Báo tôi khi có kết quả", "payload": payload("subscribe_dossier")})
     return buttons
 
 
@@ -132,7 +132,7 @@ class ActionSubscribeDossier(Action):
         code = tracker.get_slot("verified_dossier")
         if not code:
             dispatcher.utter_message(response="utter_subscribe_needs_lookup",
-                                     buttons=[{"title": "Tra cứu hồ sơ", "payload": "/check_dossier"}])
+                                     buttons=[{"title": "Tra cứu hồ sơ", "payload": payload("check_dossier")}])
             return []
         target = push_target(tracker.sender_id)
         if target is None:

@@ -16,6 +16,7 @@ from bot.actions.forms import cancel_form, validate_typed
 from bot.app import services
 from bot.core.clock import format_day
 from bot.core.conversations import channel_name
+from bot.core.delivery import payload
 from bot.core.dossiers.codes import find_code, normalize_code
 from bot.core.feedback import (
     ANSWERED,
@@ -31,7 +32,7 @@ from bot.core.short_answers import is_cancel, is_skip, yes_or_no
 
 FORM_SLOTS = ("feedback_content", "feedback_about", "feedback_contact", "feedback_confirm")
 NONE = "(không)"  # an optional part the citizen skipped
-SKIP_BUTTON = {"title": "Bỏ qua", "payload": "/skip"}
+SKIP_BUTTON = {"title": "Bỏ qua", "payload": payload("skip")}
 
 
 def _optional(value: str | None) -> str | None:
@@ -99,7 +100,7 @@ class ValidateFeedbackForm(FormValidationAction):
 
 
 def confirm_buttons() -> list[dict]:
-    return [{"title": "Gửi", "payload": "/affirm"}, {"title": "Hủy", "payload": "/deny"}]
+    return [{"title": "Gửi", "payload": payload("affirm")}, {"title": "Hủy", "payload": payload("deny")}]
 
 
 class _AskWithSkipButton(Action, ABC):

@@ -58,7 +58,7 @@ class ActionRate(Action):
         )
         if level <= 2:
             dispatcher.utter_message(response="utter_rating_thanks_unhappy",
-                                     buttons=[{"title": "Gửi phản ánh", "payload": "/submit_feedback"}])
+                                     buttons=[{"title": "Gửi phản ánh", "payload": payload("submit_feedback")}])
         else:
             dispatcher.utter_message(response="utter_rating_thanks")
         return [SlotSet("rating_offered", True)]

@@ -17,7 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.orm import declarative_base, declared_attr, relationship
 
 from bot.db.types import UTCDateTime
 
@@ -57,38 +57,37 @@ class ProcedureRow(Base):
     forms = relationship("FormRow", cascade="all, delete-orphan", order_by="FormRow.position")
 
 
-class AliasRow(Base):
-    __tablename__ = "procedure_aliases"
+class _ProcedurePart:
+    """A numbered part of a procedure record: an alias, a document, a step or a form."""
+
     id = Column(Integer, primary_key=True)
-    procedure_code = Column(String(40), ForeignKey("procedures.code", ondelete="CASCADE"), nullable=False, index=True)
     position = Column(Integer, nullable=False)
+
+    @declared_attr
+    def procedure_code(cls):  # noqa: N805 - SQLAlchemy calls it on the class
+        return Column(String(40), ForeignKey("procedures.code", ondelete="CASCADE"), nullable=False, index=True)
+
+
+class AliasRow(_ProcedurePart, Base):
+    __tablename__ = "procedure_aliases"
     text = Column(Text, nullable=False)
 
 
-class DocumentRow(Base):
+class DocumentRow(_ProcedurePart, Base):
     __tablename__ = "procedure_documents"
-    id = Column(Integer, primary_key=True)
-    procedure_code = Column(String(40), ForeignKey("procedures.code", ondelete="CASCADE"), nullable=False, index=True)
-    position = Column(Integer, nullable=False)
     name = Column(Text, nullable=False)
     kind = Column(String(40), nullable=False)
     quantity = Column(Integer, nullable=False)
     notes = Column(Text)
 
 
-class StepRow(Base):
+class StepRow(_ProcedurePart, Base):
     __tablename__ = "procedure_steps"
-    id = Column(Integer, primary_key=True)
-    procedure_code = Column(String(40), ForeignKey("procedures.code", ondelete="CASCADE"), nullable=False, index=True)
-    position = Column(Integer, nullable=False)
     text = Column(Text, nullable=False)
 
 
-class FormRow(Base):
+class FormRow(_ProcedurePart, Base):
     __tablename__ = "procedure_forms"
-    id = Column(Integer, primary_key=True)
-    procedure_code = Column(String(40), ForeignKey("procedures.code", ondelete="CASCADE"), nullable=False, index=True)
-    position = Column(Integer, nullable=False)
     name = Column(Text, nullable=False)
     where = Column(Text, nullable=False)
     form_code = Column(String(80))

@@ -9,7 +9,7 @@ Rows live in the database, so the queue survives a restart.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Callable
 
 from sqlalchemy import or_, select
@@ -44,20 +44,8 @@ class OutboxMessage:
 
 
 def _message(row: OutboxRow) -> OutboxMessage:
-    return OutboxMessage(
-        id=row.id,
-        channel=row.channel,
-        recipient_id=row.recipient_id,
-        text=row.text,
-        dedupe_key=row.dedupe_key,
-        status=row.status,
-        attempts=row.attempts,
-        parts_sent=row.parts_sent or 0,
-        last_error=row.last_error,
-        created_at=row.created_at,
-        next_attempt_at=row.next_attempt_at,
-        sent_at=row.sent_at,
-    )
+    values = {f.name: getattr(row, f.name) for f in fields(OutboxMessage)}
+    return OutboxMessage(**{**values, "parts_sent": row.parts_sent or 0})
 
 
 def new_row(channel: str, recipient_id: str, text: str, dedupe_key: str, now: dt.datetime) -> OutboxRow:
