@@ -37,12 +37,20 @@ def _choice_buttons(codes: List[str], offset: int) -> List[Dict[str, str]]:
     return buttons
 
 
-def _offer_choices(dispatcher: CollectingDispatcher, codes: List[str], offset: int, aspect: str) -> List[EventType]:
-    dispatcher.utter_message(response="utter_choose_procedure", buttons=_choice_buttons(codes, offset))
+def offer_choices(
+    dispatcher: CollectingDispatcher,
+    codes: List[str],
+    offset: int,
+    pending_aspect: str | None,
+    response: str = "utter_choose_procedure",
+    **fill: Any,
+) -> List[EventType]:
+    """Offer a page of candidate procedures; the one chosen answers `pending_aspect` (default: the steps)."""
+    dispatcher.utter_message(response=response, buttons=_choice_buttons(codes, offset), **fill)
     return [
         SlotSet("candidate_codes", codes),
         SlotSet("candidate_offset", float(offset)),
-        SlotSet("pending_aspect", aspect),
+        SlotSet("pending_aspect", pending_aspect),
     ]
 
 
@@ -61,17 +69,17 @@ class ActionAnswerProcedure(Action):
         guide = services().guide()
         code_from_button = latest_entity(tracker, "procedure_code")
         if guide.get(code_from_button):
-            return send_answer(dispatcher, guide.answer(code_from_button, aspect), tracker)
+            return send_answer(dispatcher, guide.answer(code_from_button, aspect))
         resolution = guide.resolve(
             text[:MAX_MATCH_CHARS],
             entity_text=latest_entity(tracker, "procedure"),
             current_code=tracker.get_slot("procedure_code"),
         )
         if resolution.kind == "answer":
-            return send_answer(dispatcher, guide.answer(resolution.code, aspect), tracker)
+            return send_answer(dispatcher, guide.answer(resolution.code, aspect))
         if resolution.kind == "choose":
             codes = [c.code for c in resolution.candidates]
-            return _offer_choices(dispatcher, codes, 0, aspect)
+            return offer_choices(dispatcher, codes, 0, aspect)
         dispatcher.utter_message(response="utter_no_match")
         return [SlotSet("candidate_codes", None), SlotSet("pending_aspect", None)]
 
@@ -91,7 +99,7 @@ class ActionChooseProcedure(Action):
         aspect = tracker.get_slot("pending_aspect") or DEFAULT_ASPECT
         if aspect not in ASPECTS:
             aspect = DEFAULT_ASPECT
-        return send_answer(dispatcher, guide.answer(code, aspect), tracker)
+        return send_answer(dispatcher, guide.answer(code, aspect))
 
 
 class ActionDeny(Action):
@@ -110,7 +118,7 @@ class ActionDeny(Action):
             dispatcher.utter_message(response="utter_no_more_candidates")
             return [SlotSet("candidate_codes", None), SlotSet("candidate_offset", None)]
         aspect = tracker.get_slot("pending_aspect") or DEFAULT_ASPECT
-        return _offer_choices(dispatcher, codes, offset, aspect)
+        return offer_choices(dispatcher, codes, offset, aspect)
 
 
 class ActionShowMore(Action):
@@ -126,4 +134,4 @@ class ActionShowMore(Action):
             dispatcher.utter_message(response="utter_no_more_pages")
             return [SlotSet("pending_pages", None)]
         others = tuple(ASPECTS)
-        return send_page(dispatcher, pages[0], list(pages[1:]), code, others, tracker)
+        return send_page(dispatcher, pages[0], list(pages[1:]), code, others)
