@@ -7,7 +7,6 @@ choice answers that aspect, through action_choose_procedure).
 
 from __future__ import annotations
 
-import functools
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -15,20 +14,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.common import aspect_buttons, latest_text
-from bot.actions.procedures import offer_choices
+from bot.actions.procedures import offer_choices, popular_codes
 from bot.app import services
 from bot.core.answers import ASPECTS
 from bot.core.unclear import AskProcedure, OfferAspects, decide
 
 ACTION_NAME = "action_low_confidence"
-
-
-@functools.lru_cache(maxsize=1)
-def popular_codes() -> tuple[str, ...]:
-    """The most asked procedures: the kiosk's start-screen topics (data/kiosk.yml)."""
-    from bot.web.kiosk import load_topics
-
-    return tuple(t.code for t in load_topics())
 
 
 def _previous_bot_action(tracker: Tracker) -> str | None:

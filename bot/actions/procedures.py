@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any, Dict, List, Text
 
@@ -22,9 +23,18 @@ from bot.app import services
 from bot.core.answers import ASPECTS, INTENT_TO_ASPECT
 from bot.core.delivery import payload
 from bot.core.guide import CHOICES_PER_PAGE
+from bot.core.unclear import names_nothing
 
 logger = logging.getLogger(__name__)
 DEFAULT_ASPECT = "steps"
+
+
+@functools.lru_cache(maxsize=1)
+def popular_codes() -> tuple[str, ...]:
+    """The most asked procedures: the kiosk's start-screen topics (data/kiosk.yml)."""
+    from bot.web.kiosk import load_topics
+
+    return tuple(t.code for t in load_topics())
 
 
 def _choice_buttons(codes: List[str], offset: int) -> List[Dict[str, str]]:
@@ -80,6 +90,12 @@ class ActionAnswerProcedure(Action):
         if resolution.kind == "choose":
             codes = [c.code for c in resolution.candidates]
             return offer_choices(dispatcher, codes, 0, aspect)
+        if not latest_entity(tracker, "procedure") and names_nothing(text, services().lexicon):
+            # "can gi", "het bao nhieu tien": the aspect is clear, the procedure not said yet.
+            codes = [c for c in popular_codes() if guide.get(c)]
+            if codes:
+                return offer_choices(dispatcher, codes, 0, aspect, response="utter_ask_which_procedure",
+                                     aspect=ASPECTS[aspect][1])
         dispatcher.utter_message(response="utter_no_match")
         return [SlotSet("candidate_codes", None), SlotSet("pending_aspect", None)]
 

@@ -89,6 +89,13 @@ def decide(
     return AskProcedure(aspect, _known(guide, (current_code, *candidates, *popular)))
 
 
+def names_nothing(text: str, lexicon: Lexicon) -> bool:
+    """True when the message is only aspect words and filler ("can gi", "het bao
+    nhieu tien"): it cannot name a procedure, so asking which one is the next step."""
+    rest = lexicon.find_aspect(normalize_query((text or "")[:MAX_CHARS], lexicon))[1]
+    return not lexicon.drop_fillers(rest).strip()
+
+
 def _known(guide: ProcedureGuide, codes: Iterable[str | None]) -> tuple[str, ...]:
     """The codes in the catalog, in order, each once."""
     seen: list[str] = []

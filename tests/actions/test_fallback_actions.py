@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.fallback import ActionLowConfidence, popular_codes
+from bot.actions.fallback import ActionLowConfidence
+from bot.actions.procedures import popular_codes
 from bot.actions.procedures import ActionChooseProcedure
 from tests.actions.trackers import domain, responses, slot_events, tracker  # noqa: F401
 
@@ -73,3 +74,13 @@ async def test_close_candidates_without_an_aspect_are_offered(app_services, doma
 async def test_nothing_recognised_asks_to_rephrase(app_services, domain):
     d, slots = await run(ActionLowConfidence(), tracker("thoi tiet hom nay", "nlu_fallback"), domain)
     assert responses(d) == ["utter_ask_rephrase"] and slots == {}
+
+
+async def test_an_understood_aspect_question_naming_no_procedure_asks_which(app_services, domain):
+    from bot.actions.procedures import ActionAnswerProcedure
+
+    d, slots = await run(ActionAnswerProcedure(), tracker("can gi", "ask_documents"), domain)
+    assert responses(d) == ["utter_ask_which_procedure"] and d.messages[0]["aspect"] == "Giấy tờ cần mang"
+    assert slots["pending_aspect"] == "documents" and slots["candidate_codes"] == list(popular_codes())
+    d, _ = await run(ActionAnswerProcedure(), tracker("xin visa đi Mỹ cần gì", "ask_documents"), domain)
+    assert responses(d) == ["utter_no_match"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.text import Lexicon
-from bot.core.unclear import AskProcedure, OfferAspects, Rephrase, decide, procedure_entity
+from bot.core.unclear import AskProcedure, OfferAspects, Rephrase, decide, names_nothing, procedure_entity
 from bot.settings import PROJECT_ROOT
 
 KET_HON, CAN_CUOC, KHAI_SINH, TAM_TRU = "1.000894", "1.014061", "1.001193", "1.004194"
@@ -91,3 +91,11 @@ def test_aspect_words_are_found_longest_first_and_removed(lexicon):
     assert lexicon.find_aspect("mat bao nhieu ngay") == ("processing_time", "")
     assert lexicon.find_aspect("ket hon") == (None, "ket hon")
     assert Lexicon().find_aspect("can gi") == (None, "can gi")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("can gi", True), ("het bao nhieu tien a", True), ("cho hoi mat bao lau", True), ("", True),
+    ("ket hon can gi", False), ("xin visa di my can gi", False),
+])
+def test_a_message_of_aspect_words_and_filler_names_nothing(lexicon, text, expected):
+    assert names_nothing(text, lexicon) is expected
