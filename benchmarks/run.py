@@ -2,6 +2,8 @@
 
 - intent accuracy (with / without diacritics) on tests/nlu/heldout.yml of our
   pipeline and of Rasa's stock pipeline trained on the same examples;
+- held-out messages answered with the bare "chưa hiểu" although a procedure
+  was recognised, today and with bot/core/unclear.py (benchmarks/unclear.py);
 - top-1 / top-3 accuracy of our matcher and of plain substring search on
   tests/search/queries.yml;
 - p50 / p95 latency of one message through the REST channel (real servers);
@@ -26,6 +28,7 @@ from bot.core.matching import ProcedureMatcher, substring_search
 from bot.core.text import Lexicon
 from bot.evaluation import load_examples, load_search_queries, predict_intents, score, score_search
 from bot.settings import PROJECT_ROOT
+from benchmarks.unclear import bench_unclear
 
 HELDOUT = PROJECT_ROOT / "tests" / "nlu" / "heldout.yml"
 QUERIES = PROJECT_ROOT / "tests" / "search" / "queries.yml"
@@ -148,6 +151,7 @@ def main() -> None:
     bench_search()
     bench_scale()
     bench_intents()
+    bench_unclear(MODEL, HELDOUT)
     bench_rest_latency()
 
 

@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.rating import PROCEDURE_ANSWER, offer_rating
+from bot.actions.rating import PROCEDURE_ANSWER, rated
 from bot.core.answers import ASPECTS, Answer
 from bot.core.delivery import payload
 
@@ -47,27 +47,23 @@ def send_page(
     remaining: list[str],
     code: str,
     others: Iterable[str],
-    tracker: Tracker | None = None,
 ) -> list[EventType]:
     """Send one page; offer "Xem thêm" while pages remain, else the other aspects.
 
-    With the tracker, the one-tap rating is offered (once per conversation) after
-    the last page, so it never comes between the pages of an answer.
+    The answer is remembered for a rating asked later (bot/actions/rating.py):
+    no rating buttons come after the aspect buttons.
     """
     if remaining:
         dispatcher.utter_message(text=page, buttons=[more_button()])
         return [SlotSet("pending_pages", remaining)]
     dispatcher.utter_message(text=page, buttons=aspect_buttons(code, others))
-    events: list[EventType] = [SlotSet("pending_pages", None)]
-    if tracker is not None:
-        events += offer_rating(dispatcher, tracker, code, PROCEDURE_ANSWER)
-    return events
+    return [SlotSet("pending_pages", None), *rated(code, PROCEDURE_ANSWER)]
 
 
-def send_answer(dispatcher: CollectingDispatcher, answer: Answer, tracker: Tracker | None = None) -> list[EventType]:
+def send_answer(dispatcher: CollectingDispatcher, answer: Answer) -> list[EventType]:
     """Send the first page of an answer and remember the procedure under discussion."""
     first, *rest = answer.pages
-    events = send_page(dispatcher, first, rest, answer.procedure_code, answer.other_aspects, tracker)
+    events = send_page(dispatcher, first, rest, answer.procedure_code, answer.other_aspects)
     return events + [
         SlotSet("procedure_code", answer.procedure_code),
         SlotSet("pending_aspect", None),

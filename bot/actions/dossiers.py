@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions.common import latest_entity, latest_text
 from bot.actions.forms import validate_typed
-from bot.actions.rating import DOSSIER_LOOKUP, offer_rating
+from bot.actions.rating import DOSSIER_LOOKUP, rated
 from bot.app import services
 from bot.core.clock import to_local
 from bot.core.contact import last4_from_text
@@ -119,7 +119,7 @@ class ActionCheckDossier(Action):
         else:
             dispatcher.utter_message(response="utter_dossier_status", buttons=buttons, **values)
         events.append(SlotSet("verified_dossier", dossier.code))
-        return events + offer_rating(dispatcher, tracker, dossier.procedure_code, DOSSIER_LOOKUP)
+        return events + rated(dossier.procedure_code, DOSSIER_LOOKUP)
 
 
 class ActionSubscribeDossier(Action):

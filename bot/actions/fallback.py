@@ -1,12 +1,23 @@
-"""Low NLU confidence: ask to rephrase once, then point to human help."""
+"""Low NLU confidence: offer what was understood, else ask to rephrase once, then point to human help.
+
+The decision is bot/core/unclear.py's: a recognised procedure gets its aspects as
+buttons, a recognised aspect gets the most asked procedures as buttons (the
+choice answers that aspect, through action_choose_procedure).
+"""
 
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.common import aspect_buttons, latest_text
+from bot.actions.procedures import offer_choices, popular_codes
+from bot.app import services
+from bot.core.answers import ASPECTS
+from bot.core.unclear import AskProcedure, OfferAspects, decide
 
 ACTION_NAME = "action_low_confidence"
 
@@ -30,6 +41,29 @@ class ActionLowConfidence(Action):
         return ACTION_NAME
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        svc = services()
+        guide = svc.guide()
+        decision = decide(
+            latest_text(tracker),
+            tracker.latest_message.get("entities"),
+            guide,
+            svc.lexicon,
+            popular=popular_codes(),
+            current_code=tracker.get_slot("procedure_code"),
+        )
+        if isinstance(decision, OfferAspects):
+            first = [decision.aspect] if decision.aspect in ASPECTS else []
+            aspects = first + [a for a in ASPECTS if a not in first]
+            dispatcher.utter_message(response="utter_ask_aspect", procedure=guide.get(decision.code).name,
+                                     buttons=aspect_buttons(decision.code, aspects))
+            return [SlotSet("procedure_code", decision.code), SlotSet("pending_pages", None),
+                    SlotSet("candidate_codes", None), SlotSet("pending_aspect", None)]
+        if isinstance(decision, AskProcedure) and decision.codes:
+            if decision.aspect is None:
+                return offer_choices(dispatcher, list(decision.codes), 0, None)
+            label = ASPECTS[decision.aspect][1]
+            return offer_choices(dispatcher, list(decision.codes), 0, decision.aspect,
+                                 response="utter_ask_which_procedure", aspect=label)
         if _previous_bot_action(tracker) == ACTION_NAME:
             dispatcher.utter_message(response="utter_offer_human")
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any, Dict, List, Text
 
@@ -22,9 +23,18 @@ from bot.app import services
 from bot.core.answers import ASPECTS, INTENT_TO_ASPECT
 from bot.core.delivery import payload
 from bot.core.guide import CHOICES_PER_PAGE
+from bot.core.unclear import names_nothing
 
 logger = logging.getLogger(__name__)
 DEFAULT_ASPECT = "steps"
+
+
+@functools.lru_cache(maxsize=1)
+def popular_codes() -> tuple[str, ...]:
+    """The most asked procedures: the kiosk's start-screen topics (data/kiosk.yml)."""
+    from bot.web.kiosk import load_topics
+
+    return tuple(t.code for t in load_topics())
 
 
 def _choice_buttons(codes: List[str], offset: int) -> List[Dict[str, str]]:
@@ -37,12 +47,20 @@ def _choice_buttons(codes: List[str], offset: int) -> List[Dict[str, str]]:
     return buttons
 
 
-def _offer_choices(dispatcher: CollectingDispatcher, codes: List[str], offset: int, aspect: str) -> List[EventType]:
-    dispatcher.utter_message(response="utter_choose_procedure", buttons=_choice_buttons(codes, offset))
+def offer_choices(
+    dispatcher: CollectingDispatcher,
+    codes: List[str],
+    offset: int,
+    pending_aspect: str | None,
+    response: str = "utter_choose_procedure",
+    **fill: Any,
+) -> List[EventType]:
+    """Offer a page of candidate procedures; the one chosen answers `pending_aspect` (default: the steps)."""
+    dispatcher.utter_message(response=response, buttons=_choice_buttons(codes, offset), **fill)
     return [
         SlotSet("candidate_codes", codes),
         SlotSet("candidate_offset", float(offset)),
-        SlotSet("pending_aspect", aspect),
+        SlotSet("pending_aspect", pending_aspect),
     ]
 
 
@@ -61,17 +79,23 @@ class ActionAnswerProcedure(Action):
         guide = services().guide()
         code_from_button = latest_entity(tracker, "procedure_code")
         if guide.get(code_from_button):
-            return send_answer(dispatcher, guide.answer(code_from_button, aspect), tracker)
+            return send_answer(dispatcher, guide.answer(code_from_button, aspect))
         resolution = guide.resolve(
             text[:MAX_MATCH_CHARS],
             entity_text=latest_entity(tracker, "procedure"),
             current_code=tracker.get_slot("procedure_code"),
         )
         if resolution.kind == "answer":
-            return send_answer(dispatcher, guide.answer(resolution.code, aspect), tracker)
+            return send_answer(dispatcher, guide.answer(resolution.code, aspect))
         if resolution.kind == "choose":
             codes = [c.code for c in resolution.candidates]
-            return _offer_choices(dispatcher, codes, 0, aspect)
+            return offer_choices(dispatcher, codes, 0, aspect)
+        if not latest_entity(tracker, "procedure") and names_nothing(text, services().lexicon):
+            # "can gi", "het bao nhieu tien": the aspect is clear, the procedure not said yet.
+            codes = [c for c in popular_codes() if guide.get(c)]
+            if codes:
+                return offer_choices(dispatcher, codes, 0, aspect, response="utter_ask_which_procedure",
+                                     aspect=ASPECTS[aspect][1])
         dispatcher.utter_message(response="utter_no_match")
         return [SlotSet("candidate_codes", None), SlotSet("pending_aspect", None)]
 
@@ -91,7 +115,7 @@ class ActionChooseProcedure(Action):
         aspect = tracker.get_slot("pending_aspect") or DEFAULT_ASPECT
         if aspect not in ASPECTS:
             aspect = DEFAULT_ASPECT
-        return send_answer(dispatcher, guide.answer(code, aspect), tracker)
+        return send_answer(dispatcher, guide.answer(code, aspect))
 
 
 class ActionDeny(Action):
@@ -110,7 +134,7 @@ class ActionDeny(Action):
             dispatcher.utter_message(response="utter_no_more_candidates")
             return [SlotSet("candidate_codes", None), SlotSet("candidate_offset", None)]
         aspect = tracker.get_slot("pending_aspect") or DEFAULT_ASPECT
-        return _offer_choices(dispatcher, codes, offset, aspect)
+        return offer_choices(dispatcher, codes, offset, aspect)
 
 
 class ActionShowMore(Action):
@@ -126,4 +150,4 @@ class ActionShowMore(Action):
             dispatcher.utter_message(response="utter_no_more_pages")
             return [SlotSet("pending_pages", None)]
         others = tuple(ASPECTS)
-        return send_page(dispatcher, pages[0], list(pages[1:]), code, others, tracker)
+        return send_page(dispatcher, pages[0], list(pages[1:]), code, others)

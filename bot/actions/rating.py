@@ -1,4 +1,10 @@
-"""The one-tap satisfaction rating: offered once per conversation, stored when tapped."""
+"""The one-tap satisfaction rating: offered once per conversation, stored when tapped.
+
+Answers and dossier lookups only remember what a rating would be about
+(`rated`); the rating itself is asked after the citizen says thanks or goodbye
+(data/rules/conversation.yml), so its numbered buttons never compete with the
+aspect buttons of an answer: a typed "1" always means the latest buttons.
+"""
 
 from __future__ import annotations
 
@@ -22,13 +28,28 @@ def rating_buttons() -> list[dict]:
     return [{"title": label, "payload": payload("rate", rating=level)} for level, label in LEVELS.items()]
 
 
-def offer_rating(dispatcher: CollectingDispatcher, tracker: Tracker, topic: str | None, context: str) -> list[EventType]:
-    """Ask for a rating in a separate short message, once per conversation."""
-    if tracker.get_slot("rating_offered"):
+def rated(topic: str | None, context: str) -> list[EventType]:
+    """Remember what was just answered, for a rating asked later."""
+    return [SlotSet("rating_topic", topic or NO_TOPIC), SlotSet("rating_context", context)]
+
+
+def offer_rating(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Ask for a rating of what was answered, once per conversation; nothing when
+    nothing was answered yet."""
+    if tracker.get_slot("rating_offered") or not tracker.get_slot("rating_context"):
         return []
     dispatcher.utter_message(response="utter_ask_rating", buttons=rating_buttons())
-    return [SlotSet("rating_offered", True), SlotSet("rating_topic", topic or NO_TOPIC),
-            SlotSet("rating_context", context)]
+    return [SlotSet("rating_offered", True)]
+
+
+class ActionOfferRating(Action):
+    """After thanks or goodbye: the rating, when something was answered and it was not asked yet."""
+
+    def name(self) -> Text:
+        return "action_offer_rating"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        return offer_rating(dispatcher, tracker)
 
 
 def _rating_value(tracker: Tracker) -> Any:

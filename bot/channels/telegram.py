@@ -42,7 +42,7 @@ from bot.channels import outbox_delivery
 from bot.channels.outbox_delivery import Failure, retry_delay, run_forever
 from bot.channels.rasa_client import RasaClient, RasaUnavailable
 from bot.core.conversations import sender_id
-from bot.core.delivery import CHOOSE, NO_REPLY, BoundedMemory, Button, choice_from_text, split_text
+from bot.core.delivery import CHOOSE, NO_REPLY, BoundedMemory, Button, choice_from_text, latest_buttons, split_text
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,6 @@ class TelegramAdapter:
             log.warning("Rasa unreachable for telegram:%s: %s", chat_id, exc)
             await bot.send_message(chat_id=chat_id, text=BUSY)
             return
-        shown: list[Button] = []
         for reply in replies:
             text, buttons = reply.text.strip(), list(reply.buttons)
             chunks = split_text(text, TEXT_LIMIT) if text else [CHOOSE]
@@ -110,9 +109,8 @@ class TelegramAdapter:
                 last = i == len(chunks) - 1
                 markup = self.keyboard(buttons) if buttons and last else None
                 await bot.send_message(chat_id=chat_id, text=chunk, reply_markup=markup)
-            if buttons:
-                shown = buttons
-        # A typed number means a button of the latest reply only; older buttons no longer count.
+        # A typed number means a button of the latest reply with buttons only; older buttons no longer count.
+        shown = list(latest_buttons(replies))
         if shown:
             self.last_buttons.remember(chat_id, shown)
         else:

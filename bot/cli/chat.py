@@ -7,7 +7,7 @@ import asyncio
 import uuid
 
 from bot.cli.context import Context
-from bot.core.delivery import NO_REPLY, Reply, choice_from_text
+from bot.core.delivery import NO_REPLY, Reply, choice_from_text, latest_buttons
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,12 +17,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def render(replies: list[Reply]) -> str:
+    """The replies as text; only the buttons a typed number picks (`latest_buttons`) are numbered."""
+    numbered = latest_buttons(replies)
     lines = []
     for reply in replies:
         if reply.text:
             lines.append(reply.text)
         for i, button in enumerate(reply.buttons, 1):
-            lines.append(f"  [{i}] {button.title}")
+            mark = f"[{i}]" if reply.buttons is numbered else "-"
+            lines.append(f"  {mark} {button.title}")
     return "\n".join(lines)
 
 
@@ -53,7 +56,7 @@ async def converse(url: str, read=input, write=print) -> int:
             except RasaUnavailable as exc:
                 raise CommandError(
                     f"Không kết nối được trợ lý tại {url} ({exc}). Hãy chạy `make run` trước.") from None
-            buttons = [b for r in replies for b in r.buttons]
+            buttons = latest_buttons(replies)
             write(render(replies) or NO_REPLY)
     finally:
         await rasa.close()

@@ -5,7 +5,8 @@
   usable came.
 - How it is shown: text split to a channel's limit (in characters, or in words
   for answer pages), buttons as a numbered list ("gõ 1, 2 hoặc 3") where a
-  channel cannot show them, and a typed number mapped back to its button.
+  channel cannot show them, and a typed number mapped back to a button of the
+  latest reply that had buttons (`latest_buttons`), the same on every channel.
 - What an adapter remembers per conversation: `BoundedMemory`.
 
 Used by the answers, the actions, the kiosk, `bot chat` and the Telegram and Zalo adapters.
@@ -184,8 +185,18 @@ def numbered_options(buttons: Sequence[Button], start: int = 1) -> str:
     return "\n".join(lines)
 
 
+def latest_buttons(replies: Sequence[Reply]) -> tuple[Button, ...]:
+    """The buttons a typed number refers to after these replies: those of the last
+    reply that had buttons (numbered from 1), never a mix of several replies'."""
+    for reply in reversed(replies):
+        if reply.buttons:
+            return reply.buttons
+    return ()
+
+
 def choice_from_text(text: str, buttons: Sequence[Button]) -> str | None:
-    """The payload of button N when the citizen typed just the number N."""
+    """The payload of button N when the citizen typed just the number N (N counts
+    the buttons of `latest_buttons`)."""
     cleaned = (text or "").strip().rstrip(".")
     if cleaned.isdigit():
         index = int(cleaned) - 1

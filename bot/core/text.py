@@ -59,10 +59,13 @@ class Lexicon:
 
     `replacements` maps a folded phrase (one or more words) to a folded expansion.
     `fillers` are folded phrases that carry no meaning for finding a procedure.
+    `aspect_words` maps a folded phrase to the aspect it asks about ("can gi" ->
+    "documents"), for questions the NLU only half understood.
     """
 
     replacements: Mapping[str, str] = field(default_factory=dict)
     fillers: frozenset[str] = frozenset()
+    aspect_words: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_file(cls, path: Path) -> "Lexicon":
@@ -72,7 +75,12 @@ class Lexicon:
             for key, value in (data.get(section) or {}).items():
                 replacements[fold(str(key))] = fold(str(value))
         fillers = frozenset(fold(str(f)) for f in data.get("fillers") or [])
-        return cls(replacements=replacements, fillers=fillers)
+        aspect_words = {
+            fold(str(phrase)): str(aspect)
+            for aspect, phrases in (data.get("aspect_words") or {}).items()
+            for phrase in phrases or []
+        }
+        return cls(replacements=replacements, fillers=fillers, aspect_words=aspect_words)
 
     def expand(self, folded: str) -> str:
         """Replace known abbreviations and everyday names in already-folded text."""
@@ -81,6 +89,15 @@ class Lexicon:
     def drop_fillers(self, folded: str) -> str:
         """Remove filler phrases from already-folded text."""
         return _replace_phrases(folded, {f: "" for f in self.fillers})
+
+    def find_aspect(self, folded: str) -> tuple[str | None, str]:
+        """The aspect the first aspect phrase of already-folded, expanded text asks
+        about (longest phrase first), and the text without any aspect phrase."""
+        marked = _replace_phrases(folded, {p: f"\x00{a}" for p, a in self.aspect_words.items()})
+        words = marked.split()
+        aspects = [w[1:] for w in words if w.startswith("\x00")]
+        rest = " ".join(w for w in words if not w.startswith("\x00"))
+        return (aspects[0] if aspects else None), rest
 
 
 def _replace_phrases(folded: str, mapping: Mapping[str, str]) -> str:

@@ -97,15 +97,14 @@ async def test_thoi_stops_the_form(dossiers, domain):
 async def test_success_states_status_dates_and_what_is_missing(dossiers, domain):
     t = tracker("5678", slots={"dossier_code": CODE, "phone_last4": "5678"})
     dispatcher, events = await run(ActionCheckDossier(), t, domain)
-    status, rating = dispatcher.messages
+    [status] = dispatcher.messages  # no rating here: it is asked after thanks or goodbye
     assert status["response"] == "utter_dossier_status"
     assert status["code"] == CODE and status["status"] == "Cần bổ sung"
     assert "Đăng ký khai sinh" in status["procedure"] and status["received"] == "12/03/2025"
     assert "bản sao giấy chứng sinh" in status["next_step"]
-    assert rating["response"] == "utter_ask_rating" and len(rating["buttons"]) == 5
     slots = slot_events(events)
-    assert slots["verified_dossier"] == CODE and slots["dossier_code"] is None and slots["rating_offered"] is True
-    assert slots["rating_topic"] == "1.001193"
+    assert slots["verified_dossier"] == CODE and slots["dossier_code"] is None and "rating_offered" not in slots
+    assert slots["rating_topic"] == "1.001193" and slots["rating_context"] == "dossier_lookup"
 
 
 async def test_wrong_phone_and_unknown_code_get_the_same_answer(dossiers, domain):
@@ -144,7 +143,7 @@ async def test_five_failures_lock_out_the_conversation(dossiers, domain):
 async def test_late_dossier_apologises_and_offers_a_complaint(dossiers, domain):
     t = tracker("4321", sender="telegram:7", slots={"dossier_code": LATE, "phone_last4": "4321"})
     dispatcher, _ = await run(ActionCheckDossier(), t, domain)
-    status, late, _rating = dispatcher.messages
+    status, late = dispatcher.messages  # the complaint buttons are the latest: no rating after them
     assert status["response"] == "utter_dossier_status"
     assert late["response"] == "utter_dossier_late"
     titles = [b["title"] for b in late["buttons"]]
@@ -162,10 +161,10 @@ async def test_late_dossier_with_a_new_appointment(dossiers, domain):
     assert late["new_due"] == dt.date.fromisoformat(new_due).strftime("%d/%m/%Y")
 
 
-async def test_rating_is_offered_once_per_conversation(dossiers, domain):
-    t = tracker("5678", slots={"dossier_code": CODE, "phone_last4": "5678", "rating_offered": True})
+async def test_a_lookup_never_asks_for_the_rating(dossiers, domain):
+    t = tracker("5678", slots={"dossier_code": CODE, "phone_last4": "5678"})
     dispatcher, _ = await run(ActionCheckDossier(), t, domain)
-    assert responses(dispatcher) == ["utter_dossier_status"]
+    assert "utter_ask_rating" not in responses(dispatcher)
 
 
 # --- subscription ---------------------------------------------------------------

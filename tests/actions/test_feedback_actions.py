@@ -15,7 +15,7 @@ from bot.actions.feedback import (
     ValidateTicketForm,
 )
 from bot.actions.office import ActionRequestHuman, ActionWorkingHours
-from bot.actions.rating import ActionRate
+from bot.actions.rating import ActionOfferRating, ActionRate
 from tests.actions.trackers import domain, responses, slot_events, tracker  # noqa: F401
 from tests.core.times import vn
 
@@ -128,16 +128,31 @@ async def test_ticket_status_and_answer_only_to_its_sender(app_services, domain)
 # --- rating -----------------------------------------------------------------------
 
 
-async def test_a_procedure_answer_offers_the_rating_once(app_services, domain):
+async def test_a_procedure_answer_remembers_its_topic_but_does_not_ask_for_the_rating(app_services, domain):
     answer = app_services.guide().answer("1.001193", "fees")
     dispatcher = CollectingDispatcher()
-    events = send_answer(dispatcher, answer, tracker("lệ phí khai sinh", "ask_fee"))
-    assert responses(dispatcher)[-1] == "utter_ask_rating"
+    events = send_answer(dispatcher, answer)
+    assert "utter_ask_rating" not in responses(dispatcher)
+    assert "rate" not in str(dispatcher.messages[-1]["buttons"])  # the buttons are the other aspects
+    slots = slot_events(events)
+    assert slots["rating_topic"] == "1.001193" and slots["rating_context"] == "procedure_answer"
+    assert "rating_offered" not in slots
+
+
+async def test_thanks_after_an_answer_offers_the_rating_once(app_services, domain):
+    answered = {"rating_topic": "1.001193", "rating_context": "procedure_answer"}
+    dispatcher, events = await run(ActionOfferRating(), tracker("cảm ơn", "thank", slots=answered), domain)
+    assert responses(dispatcher) == ["utter_ask_rating"]
     assert [b["payload"] for b in dispatcher.messages[-1]["buttons"]][0] == '/rate{"rating": 5}'
-    assert slot_events(events)["rating_topic"] == "1.001193"
-    again = CollectingDispatcher()
-    send_answer(again, answer, tracker("lệ phí khai sinh", "ask_fee", slots={"rating_offered": True}))
-    assert "utter_ask_rating" not in responses(again)
+    assert slot_events(events) == {"rating_offered": True}
+    again, events = await run(ActionOfferRating(),
+                              tracker("tạm biệt", "goodbye", slots={**answered, "rating_offered": True}), domain)
+    assert responses(again) == [] and events == []
+
+
+async def test_thanks_before_any_answer_asks_nothing(app_services, domain):
+    dispatcher, events = await run(ActionOfferRating(), tracker("cảm ơn", "thank"), domain)
+    assert responses(dispatcher) == [] and events == []
 
 
 async def test_a_tap_is_stored_with_channel_and_topic(app_services, domain):

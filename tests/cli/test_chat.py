@@ -42,3 +42,12 @@ async def test_chat_prints_replies_and_a_typed_number_taps_a_button():
 async def test_chat_without_the_assistant_says_how_to_start_it():
     with pytest.raises(CommandError, match="make run"):
         await converse(f"http://127.0.0.1:{free_port()}", _typed("chào"), lambda _: None)
+
+
+def test_only_the_buttons_a_typed_number_picks_are_numbered():
+    from bot.cli.chat import render
+    from bot.core.delivery import Button, Reply
+
+    replies = [Reply("Trả lời.", (Button("Giấy tờ", "/ask_documents"),)),
+               Reply("Đánh giá?", (Button("Rất hài lòng", '/rate{"rating": 5}'), Button("Hài lòng", "/rate")))]
+    assert render(replies) == "Trả lời.\n  - Giấy tờ\nĐánh giá?\n  [1] Rất hài lòng\n  [2] Hài lòng"

@@ -13,6 +13,7 @@ from bot.core.delivery import (
     Reply,
     choice_from_text,
     count_words,
+    latest_buttons,
     numbered_options,
     parse_buttons,
     parse_replies,
@@ -177,3 +178,13 @@ def test_catalog_texts_split_to_channel_limits_without_losing_a_word(catalog_tex
         assert " ".join(pieces).split() == text.split()
         piece_lines = {line for piece in pieces for line in piece.split("\n")}
         assert all(line in piece_lines for line in text.split("\n") if len(line) <= limit)
+
+
+def test_a_typed_number_means_the_buttons_of_the_latest_reply_that_had_buttons():
+    aspects = Reply("Lệ phí: 0 đồng.", (Button("Giấy tờ", "/ask_documents"), Button("Nộp ở đâu", "/ask_location")))
+    rating = Reply("Bạn có hài lòng?", (Button("Rất hài lòng", '/rate{"rating": 5}'),))
+    plain = Reply("Không có gì ạ.")
+    assert latest_buttons([aspects, plain]) == aspects.buttons
+    assert latest_buttons([aspects, rating]) == rating.buttons  # never a mix numbered 1..3
+    assert latest_buttons([plain]) == ()
+    assert choice_from_text("1", latest_buttons([aspects, plain])) == "/ask_documents"
