@@ -27,6 +27,20 @@ DOMAIN_WORDS = (
     "bằng lái", "lái xe", "giấy phép", "hộ kinh doanh", "thất nghiệp", "bảo hiểm",
     "lệ phí", "trực tuyến", "tờ khai", "mẫu đơn", "hồ sơ", "phản ánh", "kiến nghị",
     "giờ làm việc", "tổng đài", "cán bộ", "định danh", "trích lục", "học phí",
+    # Asks underthesea makes one word when typed with marks, so that they are one
+    # token typed without them too.
+    "bao nhiêu", "bao lâu", "thế nào", "như thế nào", "mất phí", "làm việc",
+    "kết quả", "cơ sở", "cơ quan", "bảo hiểm xã hội", "bảo hiểm y tế", "làm sao", "có thể",
+    "cần thiết",
+)
+
+# Question words that underthesea keeps apart in text with marks ("cần", "gì",
+# "có", "mất"...). In text without marks the general dictionary would glue them
+# to a neighbour ("can gi", "co mat", "mat may"), giving a token the same
+# question typed with marks never has: they stay single words instead.
+LOOSE_WORDS = (
+    "can", "gi", "j", "co", "mat", "het", "lam", "nop", "thi", "the", "nao",
+    "ra", "sao", "may", "lau", "duoc", "khong", "den", "qua", "tien", "o",
 )
 
 
@@ -45,7 +59,7 @@ class VietnameseTokenizer(Tokenizer):
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         super().__init__(config)
-        self._segmenter = Segmenter(extra_words=DOMAIN_WORDS)
+        self._segmenter = Segmenter(extra_words=DOMAIN_WORDS, loose_words=LOOSE_WORDS)
 
     @classmethod
     def create(
