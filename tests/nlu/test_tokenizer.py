@@ -54,8 +54,8 @@ def _tokens(tokenizer, text):
         ("doi bang lai", ["doi", "bang_lai"]),
         ("đăng ký kết hôn cần gì", ["dang_ky", "ket_hon", "can", "gi"]),
         ("dang ky ket hon can gi", ["dang_ky", "ket_hon", "can", "gi"]),
-        ("làm cccd hết bao nhiêu tiền", ["lam", "cccd", "het", "bao_nhieu", "tien"]),
-        ("lam cccd het bao nhieu tien", ["lam", "cccd", "het", "bao_nhieu", "tien"]),
+        ("làm căn cước hết bao nhiêu tiền", ["lam", "can_cuoc", "het", "bao_nhieu", "tien"]),
+        ("lam can cuoc het bao nhieu tien", ["lam", "can_cuoc", "het", "bao_nhieu", "tien"]),
     ],
 )
 def test_process_yields_folded_words_with_exact_offsets(tokenizer, text, expected):
@@ -66,6 +66,22 @@ def test_process_yields_folded_words_with_exact_offsets(tokenizer, text, expecte
         assert "_".join(fold(surface).split()) == t.text, (surface, t.text)
         assert surface == surface.strip()
     assert [t.start for t in tokens] == sorted(t.start for t in tokens)
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("lam cccd bn tien", ["lam", "the_can_cuoc", "bao_nhieu", "tien"]),
+        ("làm thẻ căn cước bao nhiêu tiền", ["lam", "the", "can_cuoc", "bao_nhieu", "tien"]),
+        ("ket hon lam ntn", ["ket_hon", "lam", "nhu_the_nao"]),
+        ("ket hon lam như thế nào", ["ket_hon", "lam", "nhu_the_nao"]),
+        ("dc ko", ["duoc", "khong"]),
+    ],
+)
+def test_lexicon_shorthand_is_the_word_it_stands_for(tokenizer, text, expected):
+    tokens = _tokens(tokenizer, text)
+    assert [t.text for t in tokens] == expected
+    assert all(text[t.start : t.end] == text[t.start : t.end].strip() for t in tokens)
 
 
 @pytest.mark.parametrize("text", ["", "😀👍", "?!"])
