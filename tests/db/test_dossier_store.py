@@ -9,18 +9,15 @@ from bot.cli.demo_data import demo_dossiers
 from bot.core.dossiers.planning import Incoming
 from bot.db.models import DossierRow
 from bot.db.engine import session_factory
+from tests.core.dossiers.samples import CODE, row as sample_row
 from tests.core.times import vn
 
-CODE = "000.00.12.H12-250312-0042"
 NOW = vn(2025, 3, 20, 10, 0)
 
 
 def row(**over) -> dict:
-    base = dict(code=CODE, procedure_code="1.001193", applicant_name="Nguyễn Văn A", phone="0912345678",
-                status="processing", received_at="2025-03-12T08:00", due_at="2025-03-25",
-                updated_at="2025-03-12T08:00", unit="Phòng Tư pháp", note="")
-    base.update(over)
-    return base
+    """The core tests' sample row, due after NOW so it is not late."""
+    return sample_row(**{"phone": "0912345678", "due_at": "2025-03-25", **over})
 
 
 def test_import_writes_history_and_reimport_changes_nothing(services):
