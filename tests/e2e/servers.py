@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import secrets
 import socket
 import subprocess
@@ -19,17 +20,47 @@ from bot.settings import PROJECT_ROOT, Settings
 MODEL = PROJECT_ROOT / "models" / "tthc.tar.gz"
 
 
+# Ports are picked below the kernel's ephemeral range (32768-60999 on Linux): a
+# port the kernel hands out with bind(0) can be taken again, before our server
+# binds it, by any outgoing connection (Rasa to the action server, a test's own
+# HTTP client), which made a server exit at start under load.
+_PORT_RANGE = (20000, 32000)
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port nothing listens on, never the same one twice in a test run."""
+    for _ in range(200):
+        port = random.randint(*_PORT_RANGE)
+        if port in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError("no free loopback port in %d-%d" % _PORT_RANGE)
+
+
+class ServerExited(RuntimeError):
+    """A server process ended before it answered; the message carries its last log lines."""
+
+
+def _log_tail(proc: subprocess.Popen, lines: int = 15) -> str:
+    log = getattr(proc, "log_path", None)
+    if log is None or not Path(log).exists():
+        return ""
+    tail = Path(log).read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+    return "\n".join(tail)
 
 
 def _wait(url: str, proc: subprocess.Popen, timeout: float = 240) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode} before {url} answered")
+            raise ServerExited(f"server exited with {proc.returncode} before {url} answered\n{_log_tail(proc)}")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
@@ -90,7 +121,10 @@ def _spec(env: dict, name: str, credentials: str = "credentials.yml") -> Process
 
 
 def _start(spec: ProcessSpec, env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(spec.argv, env=env, cwd=PROJECT_ROOT, stdout=open(log, "wb"), stderr=subprocess.STDOUT)
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(spec.argv, env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT)
+    proc.log_path = log
+    return proc
 
 
 def start_web(env: dict, log_dir: Path, ready_path: str = "/health") -> RunningWeb:
@@ -108,8 +142,23 @@ def start_web(env: dict, log_dir: Path, ready_path: str = "/health") -> RunningW
     return web
 
 
-def start_assistant(var_dir: Path, extra_env: dict | None = None, credentials: str = "credentials.yml") -> RunningAssistant:
-    """Load the catalog into a fresh database under `var_dir` and start both servers as `bot run` does."""
+def start_assistant(var_dir: Path, extra_env: dict | None = None, credentials: str = "credentials.yml",
+                    attempts: int = 3) -> RunningAssistant:
+    """Load the catalog into a fresh database under `var_dir` and start both servers as `bot run` does.
+
+    A server that exits before it answers is started again on new ports (its log
+    is kept and quoted if the last attempt fails too).
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return _start_assistant(var_dir, extra_env, credentials)
+        except ServerExited:
+            if attempt == attempts:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_assistant(var_dir: Path, extra_env: dict | None, credentials: str) -> RunningAssistant:
     rasa_port, action_port = free_port(), free_port()
     env = {
         **os.environ,
