@@ -24,7 +24,11 @@ NATIONAL_CODE_PATTERN = r"\d\.\d{6}"
 PROCEDURE_CODE_PATTERN = rf"{NATIONAL_CODE_PATTERN}|LOCAL-[A-Z0-9-]{{1,34}}"
 PROCEDURE_CODE_RE = re.compile(PROCEDURE_CODE_PATTERN)  # use .fullmatch
 
-Level = Literal["xa", "tinh", "trung_uong"]
+# Which level of government the portal files a procedure under ("Cấp thực hiện"):
+# "Cấp xã" -> xa, "Cấp tỉnh" -> tinh, "Cấp bộ" -> bo (a ministry or one of its
+# departments decides, even when a province or commune takes the application).
+# trung_uong is the older catalog word for a central body; prefer bo for "Cấp bộ".
+Level = Literal["xa", "tinh", "bo", "trung_uong"]
 OnlineLevel = Literal["toan_trinh", "mot_phan", "truc_tiep"]
 DocumentKind = Literal["ban_chinh", "ban_sao", "ban_sao_chung_thuc", "ban_chinh_hoac_ban_sao", "xuat_trinh"]
 
@@ -44,7 +48,7 @@ ASPECTS = (
 )
 Aspect = Literal[ASPECTS]  # type: ignore[valid-type]
 
-LEVEL_LABELS = {"xa": "cấp xã", "tinh": "cấp tỉnh", "trung_uong": "trung ương"}
+LEVEL_LABELS = {"xa": "cấp xã", "tinh": "cấp tỉnh", "bo": "cấp bộ", "trung_uong": "trung ương"}
 DOCUMENT_KIND_LABELS = {
     "ban_chinh": "bản chính",
     "ban_sao": "bản sao",

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from pathlib import Path
 
 import pytest
 
-from bot.core.catalog import CatalogError, Procedure, load_catalog, parse_file, procedures_by_code
+from bot.core.catalog import (
+    LEVEL_LABELS,
+    CatalogError,
+    Level,
+    Procedure,
+    load_catalog,
+    parse_file,
+    procedures_by_code,
+)
 from tests.core.records import dump_field_file, raw_record
 
 
@@ -67,6 +76,7 @@ def test_strings_are_trimmed_and_unquoted_dates_parse(tmp_path):
     "overrides,field",
     [
         ({"level": "huyen"}, "level"),  # bad enum
+        ({"level": "Cấp bộ"}, "level"),  # the portal's words, not the catalog value
         ({"online": {"available": True, "level": "mot_nua"}}, "online.level"),  # bad nested enum
         ({"documents": [{"name": "Tờ khai", "kind": "ban_photo"}]}, "documents.0.kind"),
         ({"processing_time": {"text": "Ba ngày", "working_days": "ba ngày"}}, "processing_time.working_days"),
@@ -241,3 +251,10 @@ def test_real_catalog_loads_without_errors(catalog):
     khai_sinh = procedures_by_code(catalog)["1.001193"]
     assert "khai sinh" in khai_sinh.name.lower()
     assert khai_sinh.field == "Hộ tịch"
+
+
+def test_every_level_has_a_label_and_ministry_level_reads_cap_bo():
+    assert set(typing.get_args(Level)) == set(LEVEL_LABELS)
+    from tests.core.records import make_procedure
+
+    assert make_procedure(level="bo").level_label == "cấp bộ"
