@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from pathlib import Path
 from typing import Iterable, List, Literal, Optional
 
@@ -83,10 +84,37 @@ class ProcessingTime(_Strict):
     working_days: Optional[float] = Field(None, ge=0, le=365)
 
 
+# "đến hết 31/12/2026", "đến hết ngày 31/12/2026": a stated fact that ends on that day.
+_ENDS_ON_RE = re.compile(r"đến hết (?:ngày )?(\d{1,2})/(\d{1,2})/(\d{4})", re.IGNORECASE)
+
+
+def end_dates_mentioned(text: str) -> list[dt.date]:
+    """Days a text says something holds until ("đến hết 31/12/2026"); impossible dates are skipped."""
+    days = []
+    for day, month, year in _ENDS_ON_RE.findall(unicodedata.normalize("NFC", text)):
+        try:
+            days.append(dt.date(int(year), int(month), int(day)))
+        except ValueError:
+            continue
+    return days
+
+
 class Fee(_Strict):
     text: str
     amount_vnd: Optional[int] = Field(None, ge=0)
     exemptions: Optional[str] = None
+    # The last day this fee entry holds, e.g. while a temporary reduction lasts.
+    # After it the assistant does not state the fee and says it is being updated.
+    valid_to: Optional[dt.date] = None
+
+    @validator("valid_to", always=True)
+    def _end_date_is_carried(cls, v: Optional[dt.date], values: dict) -> Optional[dt.date]:
+        said = end_dates_mentioned(" ".join(values.get(k) or "" for k in ("text", "exemptions")))
+        if said and (v is None or v > min(said)):
+            raise ValueError(
+                f"the fee text holds only until {min(said).isoformat()}: set fees.valid_to to that day at the latest"
+            )
+        return v
 
 
 class Online(_Strict):
@@ -165,6 +193,11 @@ class Procedure(_Strict):
 
     def is_valid_on(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def expired_parts(self, day: dt.date) -> tuple[str, ...]:
+        """Parts whose own end date has passed on `day`: they are not stated any more."""
+        fee_end = self.fees.valid_to
+        return ("fees",) if fee_end is not None and day > fee_end else ()
 
     @property
     def level_label(self) -> str:

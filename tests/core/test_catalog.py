@@ -258,3 +258,30 @@ def test_every_level_has_a_label_and_ministry_level_reads_cap_bo():
     from tests.core.records import make_procedure
 
     assert make_procedure(level="bo").level_label == "cấp bộ"
+
+
+_TEMPORARY_FEE = "Lệ phí 70.000 đồng. Từ 01/7/2025 đến hết ngày 31/12/2026 chỉ thu 35.000 đồng."
+
+
+@pytest.mark.parametrize(
+    "fees",
+    [
+        {"text": _TEMPORARY_FEE},  # the text ends on a day the record does not carry
+        {"text": _TEMPORARY_FEE, "valid_to": "2027-06-30"},  # carried, but later than the text allows
+        {"text": "Lệ phí 70.000 đồng.", "exemptions": "Miễn đến hết 31/12/2026 cho hộ nghèo."},
+    ],
+)
+def test_a_fee_said_to_hold_until_a_day_must_carry_that_end_date(tmp_path, fees):
+    path = dump_field_file(tmp_path / "can-cuoc.yml", _two_records(fees=fees))
+    error = _load_expecting_error(tmp_path)
+    _assert_names(error, path, "#2 (1.000002)", "fees.valid_to")
+    assert "2026-12-31" in str(error)
+
+
+def test_a_fee_carrying_its_end_date_loads_and_expires_after_it(tmp_path):
+    dump_field_file(tmp_path / "can-cuoc.yml", _two_records(fees={"text": _TEMPORARY_FEE, "valid_to": "2026-12-31"}))
+    p = procedures_by_code(load_catalog(tmp_path))["1.000002"]
+    assert p.fees.valid_to == dt.date(2026, 12, 31)
+    assert p.expired_parts(dt.date(2026, 12, 31)) == ()
+    assert p.expired_parts(dt.date(2027, 1, 1)) == ("fees",)
+    assert procedures_by_code(load_catalog(tmp_path))["1.000001"].expired_parts(dt.date(2099, 1, 1)) == ()

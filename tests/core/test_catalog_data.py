@@ -7,12 +7,14 @@ when it is present and skip cleanly when it is not.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 
 import pytest
 
 from bot.core.answers import answer
-from bot.core.catalog import procedures_by_code
+from bot.core.catalog import Procedure, end_dates_mentioned, procedures_by_code
 from tests.conftest import REFERENCE_DIR
 
 PORTAL_DIR = REFERENCE_DIR / "dvcqg"
@@ -48,3 +50,56 @@ def test_driving_licence_exchange_is_answered_as_a_ministry_level_procedure(cata
     text = "\n".join(answer(p, "location").pages)
     assert "Cục Cảnh sát giao thông, Bộ Công an (cấp bộ)" in text
     assert "Công an xã" in text  # where the citizen actually goes
+
+
+def _texts(value, where: str = ""):
+    """Every string in a record, with where it sits ("documents.2.notes")."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(item, f"{where}.{key}" if where else key)
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _texts(item, f"{where}.{i}")
+
+
+def test_a_fact_said_to_hold_until_a_day_carries_that_end_date(catalog):
+    """Only a fee entry has its own end date (fees.valid_to, checked at load); any other
+    text that says "đến hết 31/12/20xx" would be stated after that day."""
+    wrong = []
+    for p in catalog:
+        for where, text in _texts(p.dict(exclude={"fees"})):
+            if end_dates_mentioned(text):
+                wrong.append(f"{p.code} {where}: {text!r}")
+        fee_ends = end_dates_mentioned(f"{p.fees.text} {p.fees.exemptions or ''}")
+        if fee_ends and (p.fees.valid_to is None or p.fees.valid_to > min(fee_ends)):
+            wrong.append(f"{p.code} fees: ends {min(fee_ends)}, valid_to {p.fees.valid_to}")
+    assert not wrong, wrong
+
+
+# Words with which a fee text admits it is not sure of itself.
+DOUBT = re.compile(r"chưa (được )?(xác minh|kiểm chứng)|chưa rõ|không thống nhất|mâu thuẫn", re.IGNORECASE)
+
+
+def test_a_fee_text_that_admits_doubt_is_not_stated(catalog):
+    wrong = [
+        p.code
+        for p in catalog
+        if DOUBT.search(f"{p.fees.text} {p.fees.exemptions or ''}") and p.is_verified("fees")
+    ]
+    assert not wrong, f"list fees in unverified: {wrong}"
+
+
+@pytest.mark.parametrize("code", ["3.000347", "3.000348", "1.001456", "1.014063"])
+def test_doubtful_fees_found_in_review_are_unverified(catalog, code):
+    assert not procedures_by_code(catalog)[code].is_verified("fees")
+
+
+def test_the_id_card_fee_reduction_is_not_stated_after_it_ends(catalog):
+    p: Procedure = procedures_by_code(catalog)["1.014064"]
+    until_end = "\n".join(answer(p, "fees", today=dt.date(2026, 12, 31)).pages)
+    assert "35.000 đồng" in until_end
+    after = "\n".join(answer(p, "fees", today=dt.date(2027, 1, 1)).pages)
+    assert "35.000" not in after and "70.000" not in after
+    assert "đang được cập nhật" in after
