@@ -103,3 +103,35 @@ def test_the_id_card_fee_reduction_is_not_stated_after_it_ends(catalog):
     after = "\n".join(answer(p, "fees", today=dt.date(2027, 1, 1)).pages)
     assert "35.000" not in after and "70.000" not in after
     assert "đang được cập nhật" in after
+
+
+def _identity_papers(p: Procedure) -> list[str]:
+    return [f"{d.name} {d.notes or ''}" for d in p.documents if d.name.startswith("Giấy tờ tùy thân")]
+
+
+def test_civil_status_records_accept_every_valid_photo_id(catalog):
+    """The portal's hộ tịch records accept the old thẻ căn cước công dân while it is valid,
+    and any photo ID issued by an authority, not only the new thẻ căn cước."""
+    records = [p for p in catalog if p.field == "Hộ tịch"]
+    assert len(records) >= 13
+    for p in records:
+        papers = _identity_papers(p)
+        assert papers, f"{p.code}: no identity paper listed"
+        for text in papers:
+            for must in ("thẻ căn cước công dân còn hạn", "căn cước điện tử", "hộ chiếu", "giấy tờ khác có ảnh"):
+                assert must in text.lower(), (p.code, must, text)
+
+
+def test_lost_passport_report_accepts_a_valid_citizen_identity_card(catalog):
+    p = procedures_by_code(catalog)["1.010386"]
+    shown = [d for d in p.documents if d.kind == "xuat_trinh"]
+    assert any("thẻ căn cước công dân còn hạn" in d.name.lower() for d in shown), shown
+
+
+def test_birth_registration_by_grandparents_needs_no_authorisation(catalog):
+    by_code = procedures_by_code(catalog)
+    for code in ("1.001193", "2.000528"):
+        (letter,) = [d for d in by_code[code].documents if d.name.startswith("Văn bản ủy quyền")]
+        assert "Ông, bà" in letter.notes and "không cần ủy quyền" in letter.notes, (code, letter.notes)
+        (residence,) = [d for d in by_code[code].documents if d.name == "Giấy tờ chứng minh nơi cư trú"]
+        assert residence.kind == "xuat_trinh" and "không tra được" in residence.notes
