@@ -59,7 +59,7 @@ def format_vnd(amount: int) -> str:
 
 def _title(p: Procedure) -> str:
     code = "mã chưa xác minh" if not p.is_verified("code") else f"mã {p.code}"
-    return f"{p.name} ({code}, thông tin kiểm tra ngày {format_day(p.verified_on)})"
+    return f"{p.short_name} ({code}, thông tin kiểm tra ngày {format_day(p.verified_on)})"
 
 
 def _footer(p: Procedure, today: dt.date) -> str:

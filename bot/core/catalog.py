@@ -64,6 +64,23 @@ ONLINE_LABELS = {
 }
 
 
+# A name longer than this is shown up to a clause break within it, then "…": the
+# portal's official name of 1.013949 runs to 91 words. The record keeps the full name.
+MAX_NAME_WORDS = 45
+
+
+def short_name(name: str, max_words: int = MAX_NAME_WORDS) -> str:
+    """The name as buttons and answer titles show it (see MAX_NAME_WORDS)."""
+    words = name.split()
+    if len(words) <= max_words:
+        return name
+    head = " ".join(words[:max_words])
+    cut = max(head.rfind(","), head.rfind(";"))
+    if cut > 0:
+        head = head[:cut]
+    return head.rstrip(" ,;") + "…"
+
+
 class _Strict(BaseModel):
     class Config:
         extra = "forbid"
@@ -198,6 +215,10 @@ class Procedure(_Strict):
         """Parts whose own end date has passed on `day`: they are not stated any more."""
         fee_end = self.fees.valid_to
         return ("fees",) if fee_end is not None and day > fee_end else ()
+
+    @property
+    def short_name(self) -> str:
+        return short_name(self.name)
 
     @property
     def level_label(self) -> str:

@@ -285,3 +285,16 @@ def test_a_fee_carrying_its_end_date_loads_and_expires_after_it(tmp_path):
     assert p.expired_parts(dt.date(2026, 12, 31)) == ()
     assert p.expired_parts(dt.date(2027, 1, 1)) == ("fees",)
     assert procedures_by_code(load_catalog(tmp_path))["1.000001"].expired_parts(dt.date(2099, 1, 1)) == ()
+
+
+def test_short_name_keeps_names_up_to_the_limit_and_cuts_longer_ones_at_a_clause_break():
+    from bot.core.catalog import MAX_NAME_WORDS, short_name
+
+    name = "Đổi giấy phép lái xe"
+    assert short_name(name) == name
+    long_name = "Giao đất, cho thuê đất; " + " ".join(["chuyển mục đích sử dụng đất"] * 20)
+    shown = short_name(long_name)
+    assert shown == "Giao đất, cho thuê đất…"
+    assert len(shown.split()) <= MAX_NAME_WORDS
+    no_break = " ".join(["đất"] * (MAX_NAME_WORDS + 5))
+    assert short_name(no_break) == " ".join(["đất"] * MAX_NAME_WORDS) + "…"

@@ -135,3 +135,18 @@ def test_birth_registration_by_grandparents_needs_no_authorisation(catalog):
         assert "Ông, bà" in letter.notes and "không cần ủy quyền" in letter.notes, (code, letter.notes)
         (residence,) = [d for d in by_code[code].documents if d.name == "Giấy tờ chứng minh nơi cư trú"]
         assert residence.kind == "xuat_trinh" and "không tra được" in residence.notes
+
+
+def test_land_use_change_carries_the_official_name_and_keeps_the_everyday_one(catalog, portal_records):
+    p = procedures_by_code(catalog)["1.013949"]
+    assert p.name == portal_records["1.013949"]["ten_thu_tuc"]
+    assert "chuyển mục đích sử dụng đất phải xin phép của hộ gia đình, cá nhân" in p.aliases
+    title = answer(p, "documents").pages[0].splitlines()[0]
+    assert title.startswith(p.short_name) and p.short_name.endswith("…")
+    assert "hộ gia đình, cá nhân xin chuyển mục đích" in "\n".join(answer(p, "documents").pages)
+
+
+def test_every_name_is_shown_within_the_word_limit(catalog):
+    from bot.core.catalog import MAX_NAME_WORDS
+
+    assert all(len(p.short_name.split()) <= MAX_NAME_WORDS for p in catalog)
