@@ -150,3 +150,12 @@ def test_every_name_is_shown_within_the_word_limit(catalog):
     from bot.core.catalog import MAX_NAME_WORDS
 
     assert all(len(p.short_name.split()) <= MAX_NAME_WORDS for p in catalog)
+
+
+def test_readme_states_the_catalog_size(catalog):
+    from bot.settings import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    stated = re.search(r"holds (\d+) procedures in (\d+) fields", readme)
+    assert stated, "README should say how many procedures and fields the catalog holds"
+    assert (int(stated[1]), int(stated[2])) == (len(catalog), len({p.field for p in catalog}))
