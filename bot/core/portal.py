@@ -193,9 +193,9 @@ def _empty(text: str) -> bool:
 
 # Matched on NFC text with its marks (folding whole pages is slow), and on folded
 # short texts typed without marks.
-_FLAG_PATTERNS = {
-    "so_ho_khau": re.compile(r"\bsổ\s+(?:hộ\s+khẩu|tạm\s+trú)\b|\bso (?:ho khau|tam tru)\b", re.IGNORECASE),
-    "cmnd": re.compile(r"\bchứng\s+minh\s+nhân\s+dân\b|\bchung minh nhan dan\b|\bcmnd\b", re.IGNORECASE),
+_FLAG_PATTERNS = {  # no leading \b: table cells run together ("Số lượngSổ hộ khẩu")
+    "so_ho_khau": re.compile(r"sổ\s+(?:hộ\s+khẩu|tạm\s+trú)\b|\bso (?:ho khau|tam tru)\b", re.IGNORECASE),
+    "cmnd": re.compile(r"chứng\s+minh\s+nhân\s+dân\b|\bchung minh nhan dan\b|cmnd\b", re.IGNORECASE),
 }
 
 
@@ -329,7 +329,8 @@ def parse_channels(text: str) -> tuple[Channel, ...] | None:
 
 DOCUMENT_HEADER = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
 # The quantity cell, glued to the text before it: "...;1 bản chính" or "0 bản chính,1 bản sao".
-_QUANTITY = re.compile(r"(?<=\S)(\d{1,2}) bản chính(?:,(\d{1,2}) bản sao)?(?=\S|$)")
+# After a digit ("...ngày 01/01/20261 bản chính") the quantity is the last digit only.
+_QUANTITY = re.compile(r"(?:(?<=[^\d\s])(\d{1,2})|(?<=\d)(\d)) bản chính(?:,(\d{1,2}) bản sao)?(?=\S|$)")
 _FORM_FILE = re.compile(r"\.(?:docx?|pdf|xlsx?|rtf|odt|zip|rar)$", re.IGNORECASE)
 _MAX_DOCUMENT_WORDS = 150
 
@@ -372,7 +373,7 @@ def parse_documents(text: str) -> tuple[PublishedDocument, ...] | None:
             if split is None or not split[0] or _words(split[0]) > _MAX_DOCUMENT_WORDS:
                 return None
             name, has_form = split
-            originals, copies = int(m.group(1)), int(m.group(2) or 0)
+            originals, copies = int(m.group(1) or m.group(2)), int(m.group(3) or 0)
             documents.append(PublishedDocument(
                 name=name.rstrip(" ;,"), originals=originals, copies=copies, has_form=has_form,
                 group=group, flags=flags_in(name),
@@ -479,7 +480,7 @@ def parse_record(data: Mapping[str, object], collected_on: dt.date) -> Published
     flags: list[Flag] = []
 
     channels = parse_channels(text["cach_thuc_thuc_hien"])
-    if channels is None or any(c.time is None or c.fee is None for c in channels):
+    if channels is None or any(c.time is None or c.time.label is None or c.fee is None for c in channels):
         if text["cach_thuc_thuc_hien"]:
             raw["cach_thuc_thuc_hien"] = text["cach_thuc_thuc_hien"]
     documents = parse_documents(text["thanh_phan_ho_so"])
