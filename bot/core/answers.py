@@ -252,24 +252,33 @@ def _same(values: Sequence) -> bool:
     return len(set(values)) == 1
 
 
+_NOTE_POINTER = "Cổng có ghi chú thêm về mức thu và các trường hợp miễn, giảm: xem tại đường dẫn dưới đây."
+
+
+def _fee_note(note: str | None) -> str | None:
+    if not note:
+        return None
+    if count_words(note) <= _MAX_NOTE_WORDS:
+        return f"Ghi chú trên Cổng: {note}"
+    return _NOTE_POINTER
+
+
 def _published_fees(p: PublishedProcedure) -> list[str]:
     channels = p.channels or ()
-    known = [c for c in channels if c.fee is not None]
-    if not known:
+    if not any(c.fee for c in channels):
         return _not_read("lệ phí")
-    if len(known) == len(channels) and _same([_fee_text(c) for c in known]):
-        lines = [f"Lệ phí: {_fee_text(known[0])}."]
-    else:
-        lines = ["Lệ phí:"] + [
-            f"- {CHANNEL_LABELS[c.kind]}: {_fee_text(c) if c.fee else 'chưa đọc được, xem tại đường dẫn'}."
-            for c in channels
-        ]
-    notes = [c.fee.note for c in known if c.fee.note]
-    if notes:
-        if _same(notes) and len(notes) == len(known) and count_words(notes[0]) <= _MAX_NOTE_WORDS:
-            lines.append(f"Ghi chú trên Cổng: {notes[0]}")
-        else:
-            lines.append("Cổng có ghi chú thêm về mức thu và các trường hợp miễn, giảm: xem tại đường dẫn dưới đây.")
+    if all(c.fee for c in channels) and _same([_fee_text(c) for c in channels]):
+        notes = [c.fee.note for c in channels]
+        # Notes that differ from one way to another are pointed to, not quoted.
+        note = _fee_note(notes[0]) if _same(notes) else (_NOTE_POINTER if any(notes) else None)
+        return [f"Lệ phí: {_fee_text(channels[0])}."] + ([note] if note else [])
+    lines = ["Lệ phí:"]
+    for c in channels:
+        if c.fee is None:
+            lines.append(f"- {CHANNEL_LABELS[c.kind]}: trợ lý chưa đọc được chắc chắn, xem tại đường dẫn.")
+            continue
+        note = _fee_note(c.fee.note)
+        lines.append(f"- {CHANNEL_LABELS[c.kind]}: {_fee_text(c)}." + (f" {note}" if note else ""))
     return lines
 
 
