@@ -194,6 +194,7 @@ PORTAL_SOURCE = "Theo Cổng Dịch vụ công quốc gia, thông tin lấy ngà
 _SEE_LINK = "Bạn xem tại đường dẫn dưới đây hoặc hỏi bộ phận một cửa."
 # A note the portal writes beside a fee is quoted only when it is this short.
 _MAX_NOTE_WORDS = 60
+_MAX_TITLE_WORDS = 40
 
 
 def _not_read(what: str) -> list[str]:
@@ -352,8 +353,10 @@ _PUBLISHED_RENDERERS = {
 
 
 def _published_answer(p: PublishedProcedure, aspect: str) -> Answer:
+    # Some official names run to hundreds of words: the title keeps their start (the code is exact).
+    name = p.name if count_words(p.name) <= _MAX_TITLE_WORDS else " ".join(p.name.split()[:_MAX_TITLE_WORDS]) + "…"
     lines = [
-        f"{p.name} (mã {p.code}).",
+        f"{name} (mã {p.code}).",
         PORTAL_SOURCE.format(day=format_day(p.collected_on)),
         *_PUBLISHED_RENDERERS[aspect](p),
         f"Thông tin chưa được cán bộ ở đây kiểm tra lại. Xem đầy đủ: {p.source_url}",

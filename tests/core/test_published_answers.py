@@ -111,3 +111,10 @@ def test_stale_lists_old_published_and_expired_curated_records():
     assert [(s.code, s.tier) for s in found] == [("9.000004", "curated"), ("9.000003", "published")]
     assert "hết hiệu lực từ 01/07/2026" in found[0].reason
     assert "lấy từ Cổng ngày 01/01/2025" in found[1].reason
+
+
+def test_a_very_long_official_name_is_shortened_in_the_title_only():
+    name = " ".join(["Cấp phép hoạt động thử nghiệm"] * 20)
+    a = answer(_published(name=name), "fees")
+    assert a.pages[0].startswith(" ".join(name.split()[:40]) + "… (mã 9.000001).")
+    assert SOURCE in a.pages[0]
