@@ -14,11 +14,16 @@ NOW = utc(2026, 3, 2, 8, 0)
 
 
 @pytest.fixture
-def store(database_url):
+def engine(database_url):
     engine = make_engine(database_url)
     upgrade(engine)
-    yield PublishedStore(engine, clock=lambda: NOW)
+    yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def store(engine):
+    return PublishedStore(engine, clock=lambda: NOW)
 
 
 def _records(*codes, **overrides):
@@ -67,3 +72,12 @@ def test_a_failing_import_leaves_everything_as_it_was(store):
         store.apply(bad, run_by="a", source="s", files=1)
     assert [p.code for p in store.all()] == ["9.000001"]
     assert store.fingerprint() == fingerprint and store.imports() == imports
+
+
+def test_dossiers_of_a_published_procedure_are_named(engine, store):
+    from bot.db.dossier_store import DossierStore
+
+    store.apply(plan_import({}, _records("9.000001")), run_by="a", source="s", files=1)
+    dossiers = DossierStore(engine, clock=lambda: NOW)
+    assert dossiers.procedure_name("9.000001") == "Cấp giấy xác nhận thử nghiệm"
+    assert dossiers.procedure_name("9.999999") is None
