@@ -33,6 +33,7 @@ from bot.db.models import (
     DossierRow,
     DossierSubscriptionRow,
     ProcedureRow,
+    PublishedProcedureRow,
 )
 from bot.db.outbox_store import new_row
 
@@ -224,8 +225,11 @@ class DossierStore:
     def _procedure_names(session: Session, codes: set[str]) -> dict[str, str]:
         if not codes:
             return {}
-        rows = session.execute(select(ProcedureRow.code, ProcedureRow.name).where(ProcedureRow.code.in_(codes)))
-        return {code: short_name(name) for code, name in rows}
+        # A curated name wins over the published one with the same code.
+        published = session.execute(select(PublishedProcedureRow.code, PublishedProcedureRow.name)
+                                    .where(PublishedProcedureRow.code.in_(codes)))
+        curated = session.execute(select(ProcedureRow.code, ProcedureRow.name).where(ProcedureRow.code.in_(codes)))
+        return {code: short_name(name) for code, name in {**dict(published.all()), **dict(curated.all())}.items()}
 
     # --- citizen side ---------------------------------------------------------
 

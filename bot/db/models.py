@@ -233,3 +233,38 @@ class ChannelTokenRow(Base):
     refresh_token = Column(Text, nullable=False)
     expires_at = Column(UTCDateTime)  # None when unknown
     updated_at = Column(UTCDateTime, nullable=False)
+
+
+# --- The published tier (national-portal records, see bot.core.published) ---
+
+
+class PublishedProcedureRow(Base):
+    """A procedure as published on the national portal, parsed; `data` is its JSON (`PublishedProcedure.to_dict`)."""
+
+    __tablename__ = "published_procedures"
+    code = Column(String(40), primary_key=True)
+    name = Column(Text, nullable=False)
+    field = Column(String(300), nullable=False)
+    collected_on = Column(Date, nullable=False, index=True)
+    flagged = Column(Boolean, nullable=False, default=False)
+    content_hash = Column(String(64), nullable=False)
+    data = Column(Text, nullable=False)
+    imported_at = Column(UTCDateTime, nullable=False)  # first stored
+    updated_at = Column(UTCDateTime, nullable=False)  # last changed by an import
+
+
+class PortalImportRow(Base):
+    """One real run of `bot procedures import-portal`: who, when, from where, what changed."""
+
+    __tablename__ = "portal_imports"
+    id = Column(Integer, primary_key=True)
+    run_by = Column(String(200), nullable=False)
+    run_at = Column(UTCDateTime, nullable=False)
+    source = Column(Text, nullable=False)
+    files = Column(Integer, nullable=False)
+    added = Column(Integer, nullable=False)
+    changed = Column(Integer, nullable=False)
+    removed = Column(Integer, nullable=False)
+    unchanged = Column(Integer, nullable=False)
+    flagged = Column(Integer, nullable=False)
+    fingerprint = Column(String(64), nullable=False)  # of every published record after the run
