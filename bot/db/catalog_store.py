@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from bot.core.catalog import Document, Fee, Form, Online, Procedure, ProcessingTime
 from bot.core.clock import now_utc
-from bot.db.engine import session_factory
+from bot.db.engine import serialize, session_factory
 from bot.db.models import AliasRow, CatalogMetaRow, DocumentRow, FormRow, ProcedureRow, StepRow
 
 
@@ -124,6 +124,7 @@ class CatalogStore:
         """Replace the whole catalog in one transaction; on any error nothing changes."""
         procedures = list(procedures)
         with self._sessions.begin() as session:
+            serialize(session, "catalog")  # two processes loading an empty database at once
             for model in (AliasRow, DocumentRow, StepRow, FormRow, ProcedureRow, CatalogMetaRow):
                 session.execute(delete(model))
             session.add_all(_to_row(p) for p in procedures)
