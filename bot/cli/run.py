@@ -3,7 +3,10 @@
 Starts the action server and the Rasa server (REST channel and HTTP API, the
 API closed by a token: RASA_API_TOKEN, or a random one per run that only the
 processes started here know), waits until they answer, prints where to talk
-to the assistant, and stops them all on Ctrl+C or when any of them exits.
+to the assistant, then keeps them running: a component that exits is started
+again with a growing wait, and `bot run` gives up (stops everything, exits
+non-zero) only when one keeps dying (`bot/cli/supervisor.py`). Ctrl+C or
+SIGTERM stops them all.
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from bot.cli.context import Context
+from bot.cli.supervisor import GaveUp, RestartPolicy, StartupFailed, Supervisor
 from bot.settings import PROJECT_ROOT, Settings
 
 
@@ -81,33 +85,43 @@ def planned_processes(settings: Settings, model: Path, credentials: str = "crede
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("run", help="Chạy trợ lý (máy chủ hành động và máy chủ Rasa)")
     parser.add_argument("--ready-timeout", type=float, default=300)
+    parser.add_argument("--max-restarts", type=int, default=RestartPolicy.max_restarts,
+                        help="Số lần khởi động lại một thành phần trong cửa sổ thời gian trước khi tắt hẳn")
+    parser.add_argument("--restart-window", type=float, default=RestartPolicy.window,
+                        help="Cửa sổ thời gian (giây) để đếm số lần khởi động lại")
     parser.set_defaults(handler=_run)
 
 
-def _wait_ready(url: str, proc: subprocess.Popen, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return False
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return True
-        except OSError:
-            print(".", end="", flush=True)
-            time.sleep(2)
-    return False
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: the child gets SIGTERM if `bot run` itself is killed, so no server is left holding a port."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
-def _stop(procs: list[tuple[ProcessSpec, subprocess.Popen]]) -> None:
-    for _, proc in procs:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for _, proc in procs:
-        try:
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            proc.kill()
+def process_starter(env: dict) -> Callable[[ProcessSpec], subprocess.Popen]:
+    """How `bot run` starts a component: in the project folder, with `env`."""
+    preexec = _die_with_parent if sys.platform.startswith("linux") else None
+
+    def start(spec: ProcessSpec) -> subprocess.Popen:
+        return subprocess.Popen(spec.argv, cwd=PROJECT_ROOT, env=env, preexec_fn=preexec)
+
+    return start
+
+
+class _Terminated(Exception):
+    """SIGTERM (systemd stop, kill): stop the children as on Ctrl+C."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise _Terminated()
+
+
+def _log(message: str) -> None:
+    print(f"[bot run {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def _run(args: argparse.Namespace, ctx: Context) -> int:
@@ -117,30 +131,36 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     model = latest_model(settings.model_dir)
     if model is None:
         raise CommandError("Chưa có mô hình trong models/. Hãy chạy `make run` (tự huấn luyện) hoặc `make model`.")
+    if args.max_restarts < 0 or args.restart_window <= 0:
+        raise CommandError("--max-restarts phải từ 0 trở lên và --restart-window phải lớn hơn 0.")
     if not settings.rasa_api_token:
         settings = dataclasses.replace(settings, rasa_api_token=secrets.token_urlsafe(24))
     env = {**os.environ, "ACTION_PORT": str(settings.action_port), "PYTHONPATH": str(PROJECT_ROOT),
            "RASA_API_TOKEN": settings.rasa_api_token}
-    procs: list[tuple[ProcessSpec, subprocess.Popen]] = []
+    policy = dataclasses.replace(RestartPolicy(), max_restarts=args.max_restarts, window=args.restart_window)
+    supervisor = Supervisor(planned_processes(settings, model), process_starter(env), policy=policy, log=_log)
+    previous_sigterm = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        for spec in planned_processes(settings, model):
-            print(f"Đang khởi động {spec.name}", end="", flush=True)
-            proc = subprocess.Popen(spec.argv, cwd=PROJECT_ROOT, env=env)
-            procs.append((spec, proc))
-            if spec.ready_url and not _wait_ready(spec.ready_url, proc, args.ready_timeout):
-                print(" thất bại.")
-                raise CommandError(f"{spec.name} không khởi động được; xem thông báo lỗi ở trên.")
-            print(" sẵn sàng.")
+        try:
+            supervisor.start_all(args.ready_timeout, progress=lambda text: print(text, end="", flush=True))
+        except StartupFailed as exc:
+            print(" thất bại.")
+            raise CommandError(str(exc)) from None
         _print_where(settings)
-        while all(proc.poll() is None for _, proc in procs):
-            time.sleep(1)
-        stopped = [spec.name for spec, proc in procs if proc.poll() is not None]
-        raise CommandError(f"{', '.join(stopped)} đã dừng; đang tắt các phần còn lại.")
-    except KeyboardInterrupt:
-        print("\nĐang tắt trợ lý...")
+        supervisor.run()
+        return 0
+    except GaveUp as exc:
+        raise CommandError(str(exc)) from None
+    except (KeyboardInterrupt, _Terminated):
+        print("\nĐang tắt trợ lý...", flush=True)
         return 0
     finally:
-        _stop(procs)
+        # A second Ctrl+C or SIGTERM must not cut the shutdown short and leave servers running.
+        previous_sigint = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        supervisor.stop()
+        signal.signal(signal.SIGINT, previous_sigint)
+        signal.signal(signal.SIGTERM, previous_sigterm)
 
 
 def _print_where(settings: Settings) -> None:
