@@ -1,12 +1,17 @@
-"""`bot run`: start every part of the assistant and stay in the foreground.
+"""`bot run`: start every part of the assistant and keep it running in the foreground.
 
 Starts the action server and the Rasa server (REST channel and HTTP API, the
 API closed by a token: RASA_API_TOKEN, or a random one per run that only the
-processes started here know), waits until they answer, prints where to talk
-to the assistant, then keeps them running: a component that exits is started
-again with a growing wait, and `bot run` gives up (stops everything, exits
-non-zero) only when one keeps dying (`bot/cli/supervisor.py`). Ctrl+C or
-SIGTERM stops them all.
+processes started here know), the web server, Telegram / the Zalo worker when
+configured, waits until they answer, prints where to talk to the assistant,
+then starts a second Rasa server that waits, model loaded, to take over the
+port if the first dies (`--no-standby` turns it off; bot/cli/rasa_server.py).
+
+From then on `bot/cli/supervisor.py` keeps them running: a component that
+exits is started again after a wait that doubles (1 s, 2 s, 4 s ...), with a
+log line each time; one that dies more than `--max-restarts` times within
+`--restart-window` seconds stops everything (exit code 2, for systemd to see).
+Ctrl+C or SIGTERM stops every child.
 """
 
 from __future__ import annotations
@@ -50,8 +55,20 @@ def _local(host: str) -> str:
     return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
 
 
-def planned_processes(settings: Settings, model: Path, credentials: str = "credentials.yml") -> list[ProcessSpec]:
-    """Every process `bot run` starts, in order, with the URL that says it is ready."""
+def planned_processes(settings: Settings, model: Path, credentials: str = "credentials.yml",
+                      standby: bool = True) -> list[ProcessSpec]:
+    """Every process `bot run` starts, in order, with the URL that says it is ready.
+
+    With `standby`, a second copy of the Rasa server ("Rasa server 2", started last) loads the
+    model and waits for the port: it takes over within a second when the serving copy dies
+    (bot/cli/rasa_server.py). The two copies take turns; whichever holds the port serves.
+    """
+    rasa_argv = [
+        sys.executable, "-m", "bot.cli.rasa_server", "run", "--model", str(model), "--enable-api",
+        "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
+        "--credentials", credentials, "--endpoints", "endpoints.yml",
+        *(["--auth-token", settings.rasa_api_token] if settings.rasa_api_token else []),
+    ]
     specs = [
         ProcessSpec(
             "action server",
@@ -60,12 +77,7 @@ def planned_processes(settings: Settings, model: Path, credentials: str = "crede
         ),
         ProcessSpec(
             "Rasa server",
-            [
-                _bin("rasa"), "run", "--model", str(model), "--enable-api",
-                "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
-                "--credentials", credentials, "--endpoints", "endpoints.yml",
-                *(["--auth-token", settings.rasa_api_token] if settings.rasa_api_token else []),
-            ],
+            rasa_argv,
             ready_url=f"{settings.rasa_url}/status"
             + (f"?token={settings.rasa_api_token}" if settings.rasa_api_token else ""),
         ),
@@ -79,6 +91,8 @@ def planned_processes(settings: Settings, model: Path, credentials: str = "crede
         specs.append(ProcessSpec("Telegram", [_bin("bot"), "telegram"]))
     if settings.zalo_can_send:
         specs.append(ProcessSpec("Zalo notifications", [_bin("bot"), "zalo-worker"]))
+    if standby:
+        specs.append(ProcessSpec("Rasa server 2", rasa_argv))
     return specs
 
 
@@ -89,6 +103,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="Số lần khởi động lại một thành phần trong cửa sổ thời gian trước khi tắt hẳn")
     parser.add_argument("--restart-window", type=float, default=RestartPolicy.window,
                         help="Cửa sổ thời gian (giây) để đếm số lần khởi động lại")
+    parser.add_argument("--no-standby", dest="standby", action="store_false",
+                        help="Không chạy bản Rasa dự phòng (tiết kiệm khoảng 1,5 GB RAM; "
+                             "máy chủ Rasa chết thì mất 30-70 giây mới trả lời lại)")
     parser.set_defaults(handler=_run)
 
 
@@ -138,7 +155,7 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     env = {**os.environ, "ACTION_PORT": str(settings.action_port), "PYTHONPATH": str(PROJECT_ROOT),
            "RASA_API_TOKEN": settings.rasa_api_token}
     policy = dataclasses.replace(RestartPolicy(), max_restarts=args.max_restarts, window=args.restart_window)
-    supervisor = Supervisor(planned_processes(settings, model), process_starter(env), policy=policy, log=_log)
+    supervisor = Supervisor(planned_processes(settings, model, standby=args.standby), process_starter(env), policy=policy, log=_log)
     previous_sigterm = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         try:

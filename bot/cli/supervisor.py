@@ -142,7 +142,7 @@ class Supervisor:
         """Start each component in order and wait until it answers; `StartupFailed` if one does not.
 
         `progress` gets the text of one line per component, in pieces: the name, dots while
-        waiting, then " sẵn sàng.\n".
+        waiting, then " sẵn sàng.\n" (it answers) or " đã chạy.\n" (no URL to ask).
         """
         for child in self._children:
             progress(f"Đang khởi động {child.spec.name}")
@@ -150,7 +150,7 @@ class Supervisor:
             if child.proc is None or not self._wait_ready(child, ready_timeout, progress):
                 raise StartupFailed(child.spec.name)
             child.ready = True
-            progress(" sẵn sàng.\n")
+            progress(" sẵn sàng.\n" if child.spec.ready_url else " đã chạy.\n")
 
     def _wait_ready(self, child: _Child, timeout: float, progress: Callable[[str], None]) -> bool:
         if not child.spec.ready_url:
@@ -194,11 +194,14 @@ class Supervisor:
                     self._schedule_restart(child, None, now)
 
     def _check_ready(self, child: _Child, now: float) -> None:
+        """Log once when a restarted component answers again (one without a URL: nothing to ask)."""
         if child.ready:
             return
-        if child.spec.ready_url is None or self._probe(child.spec.ready_url):
+        if child.spec.ready_url is None:
             child.ready = True
-            self._log(f"{child.spec.name} đã chạy lại sau {_seconds(round(now - child.started_at, 1))}.")
+        elif self._probe(child.spec.ready_url):
+            child.ready = True
+            self._log(f"{child.spec.name} trả lời lại sau {_seconds(round(now - child.started_at, 1))}.")
 
     def _schedule_restart(self, child: _Child, code: int | None, now: float) -> None:
         policy = self._policy
@@ -223,16 +226,17 @@ class Supervisor:
     def stop(self, grace: float = 15.0) -> None:
         """SIGTERM every running component, then SIGKILL what is still running after `grace` seconds."""
         self._stopping = True
-        procs = [child.proc for child in self._children if child.proc is not None]
+        running = [(child.spec.name, child.proc) for child in self._children if child.proc is not None]
         for child in self._children:
             child.restart_at = None
-        for proc in procs:
+        for _, proc in running:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
         deadline = self._clock() + grace
-        for proc in procs:
+        for name, proc in running:
             try:
                 proc.wait(timeout=max(0.1, deadline - self._clock()))
             except subprocess.TimeoutExpired:
+                self._log(f"{name} chưa dừng sau {_seconds(grace)}: buộc dừng (SIGKILL).")
                 proc.kill()
                 proc.wait()

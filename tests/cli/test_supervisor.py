@@ -107,7 +107,7 @@ def test_starts_every_component_in_order_and_reports_progress():
     world.supervisor.start_all(ready_timeout=10, progress=progress.append)
     assert [len(procs) for procs in world.started.values()] == [1, 1, 1]
     assert "".join(progress) == "Đang khởi động action server sẵn sàng.\nĐang khởi động Rasa server sẵn sàng.\n" \
-                                "Đang khởi động Telegram sẵn sàng.\n"
+                                "Đang khởi động Telegram đã chạy.\n"
 
 
 def test_startup_fails_when_a_component_never_answers():
@@ -151,10 +151,10 @@ def test_a_dead_component_is_restarted_after_the_first_wait_and_the_rest_keep_ru
     assert all(p.signals == [] for n in ("action server", "Telegram") for p in world.started[n])
 
     world.advance(3.0)
-    assert not any("đã chạy lại" in line for line in world.log)  # not answering yet
+    assert not any("trả lời lại" in line for line in world.log)  # not answering yet
     world.answering.add("http://r/status")
     world.advance(0.5)
-    assert world.log[-1].startswith("Rasa server đã chạy lại sau ")
+    assert world.log[-1] == "Rasa server trả lời lại sau 3.5 giây."
 
 
 def test_waits_double_with_each_exit_inside_the_window():
@@ -235,6 +235,7 @@ def test_stop_kills_what_ignores_sigterm_after_the_grace_period():
     proc = world.supervisor.processes["stubborn"]
     world.supervisor.stop(grace=1)
     assert proc.signals == [signal.SIGTERM] and proc.killed
+    assert world.log == ["stubborn chưa dừng sau 1 giây: buộc dừng (SIGKILL)."]
 
 
 def test_run_returns_once_stopped():
