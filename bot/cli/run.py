@@ -105,7 +105,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="Cửa sổ thời gian (giây) để đếm số lần khởi động lại")
     parser.add_argument("--no-standby", dest="standby", action="store_false",
                         help="Không chạy bản Rasa dự phòng (tiết kiệm khoảng 1,5 GB RAM; "
-                             "máy chủ Rasa chết thì mất 30-70 giây mới trả lời lại)")
+                             "máy chủ Rasa chết thì mất từ 30 giây đến hơn 2 phút mới trả lời lại)")
     parser.set_defaults(handler=_run)
 
 
