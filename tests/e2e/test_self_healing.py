@@ -218,8 +218,9 @@ def test_rasa_server_kill_recovers_with_the_conversation(bot_run):
     kill_and_time_recovery(bot_run, "Rasa server", bot_run.ports["rasa"], bot_run.say)
     assert "the standby Rasa server takes over" in bot_run.log
     follow_up = bot_run.say(sender, FOLLOW_UP)
-    # Fails while conversations live in the Rasa server's memory: needs the SQL tracker store.
-    assert _about_passport_time(follow_up), follow_up
+    assert _about_passport_time(follow_up), (
+        "context lost when the standby took over: conversations must live in a shared tracker store "
+        f"(Rasa's SQL tracker store in endpoints.yml), not in the Rasa server's memory. Reply: {follow_up}")
 
 
 def test_sigterm_stops_every_component(bot_run):
