@@ -38,6 +38,7 @@ class ProcedureRow(Base):
     fee_text = Column(Text, nullable=False)
     fee_amount_vnd = Column(Integer)
     fee_exemptions = Column(Text)
+    fee_valid_to = Column(Date)  # a fee that ends on a day of its own (e.g. a discount)
     online_available = Column(Boolean, nullable=False)
     online_level = Column(String(20))
     portal_url = Column(Text)
@@ -45,7 +46,7 @@ class ProcedureRow(Base):
     legal_basis = Column(Text, nullable=False)  # JSON list
     keywords = Column(Text, nullable=False)  # JSON list
     other_codes = Column(Text, nullable=False)  # JSON list
-    unverified = Column(Text, nullable=False)  # JSON: aspect names, and per-fact end dates (catalog_store)
+    unverified = Column(Text, nullable=False)  # JSON list of aspect names
     source_url = Column(Text, nullable=False)
     verified_on = Column(Date, nullable=False)
     valid_from = Column(Date, nullable=False)
