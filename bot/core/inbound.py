@@ -139,3 +139,15 @@ def sender(value: Any, max_chars: int = MAX_SENDER_CHARS) -> str:
             or _NOT_IN_SENDER.search(value)):
         raise Rejected(400, "invalid_sender", BAD_SENDER.format(max=max_chars))
     return value
+
+
+def rest_request(raw: bytes, max_bytes: int) -> tuple[str, str]:
+    """(sender, cleaned message) of a REST channel body `{"sender": ..., "message": ...}`, or Rejected.
+
+    Other fields (Rasa's `metadata`, `input_channel`) are ignored: nothing of ours
+    reads them, and a client must not name another channel or fill the tracker.
+    """
+    body = read_json(raw, max_bytes)
+    if not isinstance(body, dict):
+        raise Rejected(400, "invalid_shape", NOT_AN_OBJECT)
+    return sender(body.get("sender")), citizen_message(body.get("message"))

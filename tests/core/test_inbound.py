@@ -20,6 +20,8 @@ from bot.core.inbound import (
 )
 from tests.hostile_corpus import corpus, raw_cases
 
+CORPUS = corpus("sender", "message")
+
 LIMIT = 64 * 1024
 
 
@@ -53,7 +55,7 @@ def test_depth_up_to_the_limit_is_accepted():
     assert json_depth("text") == 0
 
 
-@pytest.mark.parametrize("name, raw, content_type", corpus("sender", "message"), ids=lambda v: str(v)[:30])
+@pytest.mark.parametrize("name, raw, content_type", CORPUS, ids=[case[0] for case in CORPUS])
 def test_no_body_of_the_corpus_raises_anything_but_rejected(name, raw, content_type):
     try:
         body = read_json(raw, 16 * 1024)
