@@ -69,6 +69,7 @@ test-stories: venv model
 
 bench: venv model
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.hostile
 
 clean:
 	rm -rf $(STAMPS) models results var
