@@ -56,11 +56,6 @@ class Rasa(FakeRasa):
         return [{"recipient_id": sender, "text": "Xin chào!"}]
 
 
-@pytest.fixture(scope="module")
-def anyio_backend():
-    return "asyncio"
-
-
 @pytest.fixture
 async def web(services):
     rasa = await Rasa().start()
