@@ -69,6 +69,7 @@ test-stories: venv model
 
 bench: venv model
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.hostile
 
 # Known vulnerabilities in requirements.lock (pip-audit, from PyPI's JSON API), judged by
 # tools/audit.py: exit 1 for a vulnerability not accepted in the README, 3 when the service

@@ -50,6 +50,7 @@ class Settings:
     zalo_app_secret: str = ""  # the app's secret key (not the OA secret key), for token renewal
     zalo_refresh_token: str = ""
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
+    zalo_event_window_seconds: int = 300  # a webhook event stamped further from now is refused (replays)
 
     @property
     def rasa_url(self) -> str:
@@ -83,6 +84,7 @@ class Settings:
             zalo_app_secret=env.get("ZALO_APP_SECRET", ""),
             zalo_refresh_token=env.get("ZALO_REFRESH_TOKEN", ""),
             zalo_oauth_base=env.get("ZALO_OAUTH_BASE") or "https://oauth.zaloapp.com",
+            zalo_event_window_seconds=_int(env, "ZALO_EVENT_WINDOW_SECONDS", 300),
         )
 
     @property

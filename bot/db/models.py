@@ -269,3 +269,13 @@ class PortalImportRow(Base):
     unchanged = Column(Integer, nullable=False)
     flagged = Column(Integer, nullable=False)
     fingerprint = Column(String(64), nullable=False)  # of every published record after the run
+
+
+class ProcessedEventRow(Base):
+    """A webhook event already accepted (Zalo's msg_id), so a retry or a replay, even after a
+    restart, is not answered twice. Kept for a while after `received_at`, then pruned."""
+
+    __tablename__ = "processed_events"
+    channel = Column(String(20), primary_key=True)  # zalo
+    event_id = Column(String(100), primary_key=True)
+    received_at = Column(UTCDateTime, nullable=False, index=True)

@@ -20,7 +20,6 @@ a short Vietnamese sentence the page shows as the assistant's reply, never a tra
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from bot.core.catalog import PROCEDURE_CODE_RE
 from bot.core.checklist import checklist
 from bot.core.conversations import sender_id
 from bot.core.delivery import NO_REPLY, Reply, payload
+from bot.core.inbound import Rejected, clean_text, read_json
 from bot.core.suggestions import Suggester
 from bot.settings import PROJECT_ROOT
 from bot.web.app import json_error
@@ -47,7 +47,7 @@ TOPICS_FILE = PROJECT_ROOT / "data" / "kiosk.yml"
 MAX_BODY_BYTES = 16 * 1024
 MAX_MESSAGE_CHARS = 500
 RASA_TIMEOUT_SECONDS = 60
-_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 # What the citizen reads when something goes wrong.
 ERR_BAD_REQUEST = "Xin lỗi, màn hình gửi câu hỏi chưa đúng. Bạn bấm “Bắt đầu lại” rồi hỏi lại nhé."
@@ -160,16 +160,17 @@ class KioskHandlers:
             if not chunk:
                 break
             raw += chunk
-        if len(raw) > MAX_BODY_BYTES:
-            return None, _error(413, "too_long", ERR_TOO_LONG)
         try:
-            body = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            body = read_json(raw, MAX_BODY_BYTES)  # size, UTF-8, JSON, depth
+        except Rejected as refused:
+            if refused.status == 413:
+                return None, _error(413, "too_long", ERR_TOO_LONG)
             return None, _error(400, "bad_request", ERR_BAD_REQUEST)
         if not isinstance(body, dict):
             return None, _error(400, "bad_request", ERR_BAD_REQUEST)
         screen, session = body.get("screen"), body.get("session")
-        if not (isinstance(screen, str) and _ID_RE.match(screen) and isinstance(session, str) and _ID_RE.match(session)):
+        if not (isinstance(screen, str) and _ID_RE.fullmatch(screen)
+                and isinstance(session, str) and _ID_RE.fullmatch(session)):
             return None, _error(400, "bad_request", ERR_BAD_REQUEST)
         body["sender"] = sender_id("kiosk", f"{screen}.{session}")
         return body, None
@@ -186,7 +187,7 @@ class KioskHandlers:
         message = body.get("message")
         if not isinstance(message, str):
             return _error(400, "bad_request", ERR_BAD_REQUEST)
-        message = message.strip()
+        message = clean_text(message).strip()  # no NUL or lone surrogate reaches the assistant
         if not message:
             return _error(400, "empty_message", ERR_EMPTY)
         if len(message) > MAX_MESSAGE_CHARS:
