@@ -4,6 +4,8 @@ Starts the action server and the Rasa server (REST channel and HTTP API, the
 API closed by a token: RASA_API_TOKEN, or a random one per run that only the
 processes started here know), waits until they answer, prints where to talk
 to the assistant, and stops them all on Ctrl+C or when any of them exits.
+While it runs, conversations older than CONVERSATION_RETENTION_DAYS are purged
+once a day (`bot.cli.conversations.DailyPurge`).
 """
 
 from __future__ import annotations
@@ -122,6 +124,7 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     env = {**os.environ, "ACTION_PORT": str(settings.action_port), "PYTHONPATH": str(PROJECT_ROOT),
            "RASA_API_TOKEN": settings.rasa_api_token}
     procs: list[tuple[ProcessSpec, subprocess.Popen]] = []
+    purge = None
     try:
         for spec in planned_processes(settings, model):
             print(f"Đang khởi động {spec.name}", end="", flush=True)
@@ -131,6 +134,7 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
                 print(" thất bại.")
                 raise CommandError(f"{spec.name} không khởi động được; xem thông báo lỗi ở trên.")
             print(" sẵn sàng.")
+        purge = _start_daily_purge(settings)
         _print_where(settings)
         while all(proc.poll() is None for _, proc in procs):
             time.sleep(1)
@@ -140,7 +144,20 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         print("\nĐang tắt trợ lý...")
         return 0
     finally:
+        if purge is not None:
+            purge.stop()
         _stop(procs)
+
+
+def _start_daily_purge(settings: Settings):
+    """The daily conversation purge on a background thread; None when retention is off (0 days)."""
+    if settings.conversation_retention_days < 1:
+        return None
+    from bot.app import build_engine
+    from bot.cli.conversations import DailyPurge
+    from bot.db.conversation_store import ConversationStore
+
+    return DailyPurge(ConversationStore(build_engine(settings)), settings.conversation_retention_days).start()
 
 
 def _print_where(settings: Settings) -> None:
