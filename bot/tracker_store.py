@@ -37,6 +37,7 @@ from rasa.shared.core.domain import Domain, SessionConfig
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy import event as sa_event
 
 from bot.settings import Settings, get_settings
 
@@ -64,6 +65,17 @@ def compacted_session(tracker: DialogueStateTracker, keep_turns: int = KEEP_TURN
     return events
 
 
+def _wait_for_sqlite_writers(engine) -> None:
+    """Wait up to 30 s for the action server's and `bot web`'s writes (as our engine does),
+    instead of failing a turn with "database is locked" after SQLite's default 5 s."""
+
+    @sa_event.listens_for(engine, "connect")
+    def _busy_timeout(dbapi_conn, _record):  # pragma: no cover - trivial
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+
 class TrackerStore(SQLTrackerStore):
     """Rasa's SQL tracker store on `Settings.database_url`, with sessions kept short."""
 
@@ -74,6 +86,8 @@ class TrackerStore(SQLTrackerStore):
         self.session_expiration_minutes = settings.session_expiration_minutes
         # A URL in `host` is used as it is (SQLite file or PostgreSQL, with its query options).
         super().__init__(domain=domain, host=settings.database_url, event_broker=event_broker)
+        if self.engine.dialect.name == "sqlite":
+            _wait_for_sqlite_writers(self.engine)
         self._apply_session_config()
 
     # The Rasa server hands the store its domain (the processor's own object), so the

@@ -205,3 +205,12 @@ async def test_forget_deletes_one_conversation(tmp_path):
         assert ConversationStore(engine).senders() == ["kiosk:q.b"]
     finally:
         engine.dispose()
+
+
+def test_the_store_waits_for_other_sqlite_writers(tmp_path):
+    store = store_for(f"sqlite:///{tmp_path / 't.db'}")
+    try:
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+    finally:
+        store.engine.dispose()
