@@ -214,3 +214,16 @@ def test_the_store_waits_for_other_sqlite_writers(tmp_path):
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
     finally:
         store.engine.dispose()
+
+
+def test_conversation_settings_are_read_and_checked():
+    settings = Settings.from_env({"CONVERSATION_RETENTION_DAYS": "90", "SESSION_EXPIRATION_MINUTES": "7.5",
+                                  "SESSION_MAX_EVENTS": "0"})
+    assert (settings.conversation_retention_days, settings.session_expiration_minutes,
+            settings.session_max_events) == (90, 7.5, 0)
+    defaults = Settings.from_env({})
+    assert (defaults.conversation_retention_days, defaults.session_expiration_minutes,
+            defaults.session_max_events) == (30, None, 150)
+    for bad in ("-1", "một giờ"):
+        with pytest.raises(ValueError, match="SESSION_EXPIRATION_MINUTES"):
+            Settings.from_env({"SESSION_EXPIRATION_MINUTES": bad})
