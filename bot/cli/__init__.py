@@ -13,7 +13,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Sequence
 
-from bot.cli import chat, conversations, db, dossiers, feedback, office, procedures, report, run, search, telegram, web, zalo
+from bot.cli import (chat, conversations, db, dossiers, feedback, office, procedures, report, run, search, telegram,
+                     web, zalo)
 from bot.cli.context import Context
 from bot.cli.errors import CommandError
 

@@ -36,7 +36,8 @@ def domain() -> Domain:
 
 
 def turn(text: str, intent: str, action: str, reply: str, slots: dict | None = None, at: float | None = None) -> list:
-    events = [UserUttered(text, {"name": intent, "confidence": 1.0}, timestamp=at), ActionExecuted(action, timestamp=at)]
+    events = [UserUttered(text, {"name": intent, "confidence": 1.0}, timestamp=at),
+              ActionExecuted(action, timestamp=at)]
     events += [SlotSet(k, v, timestamp=at) for k, v in (slots or {}).items()]
     return events + [BotUttered(reply, timestamp=at), ActionExecuted("action_listen", timestamp=at)]
 
