@@ -1,7 +1,8 @@
 """Conversations live in the database: a restarted Rasa server carries on where the citizen was.
 
 Starts its own assistant (it stops and starts the Rasa server) on a fresh
-TTHC_VAR_DIR; the conversation must be in that folder's database.
+TTHC_VAR_DIR: the conversation must be in that folder's SQLite database, or in
+the PostgreSQL database of DATABASE_URL (skipped when PostgreSQL does not answer).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pytest
 from bot.app import build_engine
 from bot.db.conversation_store import ConversationStore
 from bot.settings import Settings
+from tests.db.conftest import postgres_url  # noqa: F401 - a fixture
 from tests.e2e.servers import MODEL, RunningAssistant, _spec, _start, _stop, _wait, start_assistant
 
 
@@ -30,11 +32,12 @@ def restart_rasa(running: RunningAssistant) -> None:
     _wait(spec.ready_url, running.procs[1])
 
 
-@pytest.fixture(scope="module")
-def own_assistant(tmp_path_factory):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def own_assistant(request, tmp_path):
     if not MODEL.exists():
         pytest.fail("models/tthc.tar.gz is missing: run `make model` (make test does it)")
-    running = start_assistant(tmp_path_factory.mktemp("persistent"))
+    env = {"DATABASE_URL": request.getfixturevalue("postgres_url")} if request.param == "postgresql" else {}
+    running = start_assistant(tmp_path, extra_env=env)
     yield running
     running.stop()
 
