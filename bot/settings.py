@@ -66,7 +66,7 @@ class Settings:
     # Conversations (Rasa's tracker store, in the same database; see README "Privacy").
     conversation_retention_days: int = 30  # `bot conversations purge` and its daily run; 0 keeps them
     session_expiration_minutes: float | None = None  # idle time before a new session; None: domain.yml's
-    session_max_events: int = 150  # a longer session is compacted so a turn's cost stays flat
+    session_max_events: int = 100  # about nine turns; a longer session is compacted (flat cost per turn)
 
     @property
     def rasa_url(self) -> str:
@@ -102,7 +102,7 @@ class Settings:
             zalo_oauth_base=env.get("ZALO_OAUTH_BASE") or "https://oauth.zaloapp.com",
             conversation_retention_days=_int(env, "CONVERSATION_RETENTION_DAYS", 30),
             session_expiration_minutes=_minutes(env, "SESSION_EXPIRATION_MINUTES"),
-            session_max_events=_int(env, "SESSION_MAX_EVENTS", 150),
+            session_max_events=_int(env, "SESSION_MAX_EVENTS", 100),
         )
 
     @property

@@ -224,7 +224,7 @@ def test_conversation_settings_are_read_and_checked():
             settings.session_max_events) == (90, 7.5, 0)
     defaults = Settings.from_env({})
     assert (defaults.conversation_retention_days, defaults.session_expiration_minutes,
-            defaults.session_max_events) == (30, None, 150)
+            defaults.session_max_events) == (30, None, 100)
     for bad in ("-1", "một giờ"):
         with pytest.raises(ValueError, match="SESSION_EXPIRATION_MINUTES"):
             Settings.from_env({"SESSION_EXPIRATION_MINUTES": bad})
