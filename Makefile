@@ -67,8 +67,10 @@ test-stories: venv model
 	$(BIN)/rasa test core --stories tests/stories --model $(MODEL) --endpoints endpoints.yml \
 		--fail-on-prediction-errors --out results/stories
 
+# BENCH_CONVERSATIONS: conversations for the Rasa server's memory figure (fewer is faster).
+BENCH_CONVERSATIONS ?= 10000
 bench: venv model
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run --conversations $(BENCH_CONVERSATIONS)
 	$(BIN)/python -m benchmarks.hostile
 
 # Known vulnerabilities in requirements.lock (pip-audit, from PyPI's JSON API), judged by

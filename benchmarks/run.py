@@ -8,7 +8,11 @@
   tests/search/queries.yml;
 - p50 / p95 latency of one message through the REST channel (real servers);
 - where ../shared/reference is present, matcher latency at the scale of a
-  province catalog (2,642 national records).
+  province catalog (2,642 national records);
+- conversations on real servers (benchmarks/conversations.py): a 300-turn
+  conversation's first vs last turns, the Rasa server's memory after N
+  conversations (`--conversations N`, 10,000 by default), and throughput with
+  1, 8 and 32 conversations at once.
 
 A benchmark prints figures; it asserts nothing.
 """
@@ -28,6 +32,7 @@ from bot.core.matching import ProcedureMatcher, substring_search
 from bot.core.text import Lexicon
 from bot.evaluation import load_examples, load_search_queries, predict_intents, score, score_search
 from bot.settings import PROJECT_ROOT
+from benchmarks.conversations import add_arguments, bench_conversations
 from benchmarks.unclear import bench_unclear
 
 HELDOUT = PROJECT_ROOT / "tests" / "nlu" / "heldout.yml"
@@ -147,12 +152,18 @@ def _quiet_rasa() -> None:
 
 
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Accuracy and speed figures (make bench).")
+    add_arguments(parser)
+    args = parser.parse_args()
     _quiet_rasa()
     bench_search()
     bench_scale()
     bench_intents()
     bench_unclear(MODEL, HELDOUT)
     bench_rest_latency()
+    bench_conversations(args.conversations, args.turns, var_dir=args.var_dir)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ exits is started again after a wait that doubles (1 s, 2 s, 4 s ...), with a
 log line each time; one that dies more than `--max-restarts` times within
 `--restart-window` seconds stops everything (exit code 2, for systemd to see).
 Ctrl+C or SIGTERM stops every child.
+While it runs, conversations older than CONVERSATION_RETENTION_DAYS are purged
+once a day (`bot.cli.conversations.DailyPurge`).
 """
 
 from __future__ import annotations
@@ -157,12 +159,14 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     policy = dataclasses.replace(RestartPolicy(), max_restarts=args.max_restarts, window=args.restart_window)
     supervisor = Supervisor(planned_processes(settings, model, standby=args.standby), process_starter(env), policy=policy, log=_log)
     previous_sigterm = signal.signal(signal.SIGTERM, _on_sigterm)
+    purge = None
     try:
         try:
             supervisor.start_all(args.ready_timeout, progress=lambda text: print(text, end="", flush=True))
         except StartupFailed as exc:
             print(" thất bại.")
             raise CommandError(str(exc)) from None
+        purge = _start_daily_purge(settings)
         _print_where(settings)
         supervisor.run()
         return 0
@@ -172,12 +176,25 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         print("\nĐang tắt trợ lý...", flush=True)
         return 0
     finally:
+        if purge is not None:
+            purge.stop()
         # A second Ctrl+C or SIGTERM must not cut the shutdown short and leave servers running.
         previous_sigint = signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         supervisor.stop()
         signal.signal(signal.SIGINT, previous_sigint)
         signal.signal(signal.SIGTERM, previous_sigterm)
+
+
+def _start_daily_purge(settings: Settings):
+    """The daily conversation purge on a background thread; None when retention is off (0 days)."""
+    if settings.conversation_retention_days < 1:
+        return None
+    from bot.app import build_engine
+    from bot.cli.conversations import DailyPurge
+    from bot.db.conversation_store import ConversationStore
+
+    return DailyPurge(ConversationStore(build_engine(settings)), settings.conversation_retention_days).start()
 
 
 def _print_where(settings: Settings) -> None:

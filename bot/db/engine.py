@@ -34,6 +34,18 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT = 30  # seconds a write transaction waits for another one before "database is locked"
 WRITE = "bot_write"  # execution option: this connection's transaction writes
 
+# Tables another program owns in the same database: the Rasa server's conversations.
+FOREIGN_TABLES = frozenset({"events"})
+
+
+def is_ours(name, type_, parent_names) -> bool:
+    """Alembic's `include_name` hook: compare and migrate only our tables and their indexes."""
+    if type_ == "table":
+        return name not in FOREIGN_TABLES
+    if type_ in ("index", "unique_constraint", "foreign_key_constraint", "column"):
+        return parent_names.get("table_name") not in FOREIGN_TABLES
+    return True
+
 
 def make_engine(url: str) -> Engine:
     """Create an engine; for SQLite, create the folder, enforce foreign keys, and begin transactions ourselves."""

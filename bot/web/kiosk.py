@@ -8,12 +8,15 @@
     GET  /kiosk/api/suggest?q=        procedures as you type, diacritic-insensitive
     GET  /kiosk/api/checklist/<code>  the printable document checklist of a procedure
     POST /kiosk/api/message           {screen, session, message} -> Rasa REST channel
-    POST /kiosk/api/reset             {screen, session} -> /restart, forgetting the conversation
+    POST /kiosk/api/reset             {screen, session} -> /restart, then the conversation is deleted
 
 The page loads nothing from the internet and talks only to these URLs, so it
 works on the centre's LAN and Rasa's HTTP API stays on loopback. The conversation
 is named "kiosk:<screen>.<session>" by the server: a page cannot speak for
-another channel's user. Every bad request gets JSON `{"error", "message"}` with
+another channel's user. "Bắt đầu lại" (and the idle reset) makes the page pick a
+new random session, unrelated to the old one, and deletes the old conversation
+from the database: nothing a citizen typed stays behind for the next one.
+Every bad request gets JSON `{"error", "message"}` with
 a short Vietnamese sentence the page shows as the assistant's reply, never a trace.
 """
 
@@ -27,6 +30,7 @@ from pathlib import Path
 
 import yaml
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels.rasa_client import RasaClient, RasaUnavailable
 from bot.core.answers import paginate
@@ -36,6 +40,7 @@ from bot.core.conversations import sender_id
 from bot.core.delivery import NO_REPLY, Reply, payload
 from bot.core.inbound import Rejected, clean_text, read_json
 from bot.core.suggestions import Suggester
+from bot.db.conversation_store import ConversationStore
 from bot.settings import PROJECT_ROOT
 from bot.web.app import json_error
 
@@ -205,12 +210,18 @@ class KioskHandlers:
         body, problem = await self._read_request(request)
         if problem is not None:
             return problem
-        try:
+        ok = True
+        try:  # first, so a message still being answered is finished and stored
             await self.rasa.send(body["sender"], "/restart")
         except RasaUnavailable as exc:
             logger.warning("kiosk: could not restart %s: %s", body["sender"], exc)
-            return web.json_response({"ok": False})
-        return web.json_response({"ok": True})
+            ok = False
+        try:
+            await asyncio.to_thread(ConversationStore(self.services.engine).forget, body["sender"])
+        except SQLAlchemyError as exc:
+            logger.error("kiosk: could not delete conversation %s: %s", body["sender"], exc)
+            ok = False
+        return web.json_response({"ok": ok})
 
 
 def add_kiosk_routes(app: web.Application, services, topics_file: Path = TOPICS_FILE) -> None:
