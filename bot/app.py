@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 
 from bot.core.catalog import load_catalog
 from bot.core.clock import now_utc
+from bot.core.dossiers.access import CheckLimits
 from bot.core.guide import ProcedureGuide
 from bot.core.office import DEFAULT_PLACE, DeploymentError, Office, Place, load_office
 from bot.core.published import merge_tiers
@@ -77,7 +78,10 @@ class Services:
 
     def __post_init__(self) -> None:
         self.outbox = OutboxStore(self.engine, clock=self.clock)
-        self.dossiers = DossierStore(self.engine, place=self.place, clock=self.clock)
+        s = self.settings
+        limits = CheckLimits.of(per_code=s.dossier_check_failures_per_code, per_ip=s.dossier_check_failures_per_ip,
+                                overall=s.dossier_check_failures_global)
+        self.dossiers = DossierStore(self.engine, place=self.place, limits=limits, clock=self.clock)
         self.feedback = FeedbackStore(self.engine, clock=self.clock)
         self.ratings = RatingStore(self.engine, clock=self.clock)
         self.published = PublishedStore(self.engine, clock=self.clock)
