@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from bot.cli.run import planned_processes
+from bot.cli.run import planned_processes, with_run_secrets
 
 
 def test_rasa_http_api_is_closed_by_the_token(settings):
@@ -55,3 +55,21 @@ def test_children_die_with_bot_run_even_when_it_is_killed(tmp_path):
         if Path(f"/proc/{child_pid}").exists():
             os.kill(child_pid, signal.SIGKILL)
             raise AssertionError("the child outlived bot run")
+
+
+def test_the_action_server_is_ours_on_loopback(settings):
+    [actions] = [p for p in planned_processes(settings, Path("models/m.tar.gz")) if p.name == "action server"]
+    assert actions.argv[1:] == ["actions", "--host", "127.0.0.1", "--port", "5055"]
+    assert actions.ready_url == "http://127.0.0.1:5055/health"
+    elsewhere = dataclasses.replace(settings, action_host="0.0.0.0", action_port=6000)
+    [actions] = [p for p in planned_processes(elsewhere, Path("models/m.tar.gz")) if p.name == "action server"]
+    assert actions.argv[-4:] == ["--host", "0.0.0.0", "--port", "6000"]
+    assert actions.ready_url == "http://127.0.0.1:6000/health"
+
+
+def test_each_run_makes_the_secrets_that_are_not_set(settings):
+    first, second = with_run_secrets(settings), with_run_secrets(settings)
+    assert len(first.action_server_secret) >= 24 and first.action_server_secret != second.action_server_secret
+    assert first.rasa_api_token and first.rasa_api_token != first.action_server_secret
+    kept = with_run_secrets(dataclasses.replace(settings, action_server_secret="s3cret", rasa_api_token="t0k"))
+    assert (kept.action_server_secret, kept.rasa_api_token) == ("s3cret", "t0k")
