@@ -36,6 +36,7 @@ from bot.db.catalog_store import CatalogStore
 from bot.db.dossier_store import DossierStore
 from bot.db.engine import make_engine, upgrade
 from bot.db.feedback_store import FeedbackStore, RatingStore
+from bot.db.limit_store import HitStore
 from bot.db.outbox_store import OutboxStore
 from bot.db.published_store import PublishedStore
 from bot.settings import Settings, get_settings
@@ -74,6 +75,7 @@ class Services:
     feedback: FeedbackStore = field(init=False)
     ratings: RatingStore = field(init=False)
     published: PublishedStore = field(init=False)
+    request_limits: HitStore = field(init=False)
     _office: tuple[float, Office | None] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -85,6 +87,7 @@ class Services:
         self.feedback = FeedbackStore(self.engine, clock=self.clock)
         self.ratings = RatingStore(self.engine, clock=self.clock)
         self.published = PublishedStore(self.engine, clock=self.clock)
+        self.request_limits = HitStore(self.engine, clock=self.clock)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, migrate: bool = True, clock: Clock = now_utc) -> "Services":

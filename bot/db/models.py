@@ -201,6 +201,15 @@ class DossierVerificationRow(Base):
     expires_at = Column(UTCDateTime, nullable=False, index=True)
 
 
+class RateLimitHitRow(Base):
+    """One counted request under a key (e.g. `kiosk-ip:10.0.0.7`), for limits shared by every process."""
+
+    __tablename__ = "rate_limit_hits"
+    id = Column(Integer, primary_key=True)
+    key = Column(String(200), nullable=False, index=True)
+    at = Column(UTCDateTime, nullable=False, index=True)
+
+
 class FeedbackRow(Base):
     """A feedback ticket (phản ánh, kiến nghị), numbered PAKN-YYYYMMDD-NNNN."""
 

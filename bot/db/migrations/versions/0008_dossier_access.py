@@ -1,10 +1,11 @@
-"""dossier check failures name their code and kiosk address; successful checks are recorded
+"""dossier check failures name their code and kiosk address; successful checks are recorded; request limits
 
 A failed check now also stores the dossier code it was for and, from the kiosk,
 the address it came from, so the limits count per code, per address and
 overall, not only per conversation. `dossier_verifications` records a
 successful check (conversation, code, until when): following a dossier needs
-that record, not a slot the caller could set.
+that record, not a slot the caller could set. `rate_limit_hits` counts requests
+per key (the kiosk API per address) for every process at once.
 
 Revision ID: 0008
 Revises: 0007
@@ -35,9 +36,20 @@ def upgrade() -> None:
     )
     op.create_index('ix_dossier_verifications_sender_id', 'dossier_verifications', ['sender_id'])
     op.create_index('ix_dossier_verifications_expires_at', 'dossier_verifications', ['expires_at'])
+    op.create_table('rate_limit_hits',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index('ix_rate_limit_hits_key', 'rate_limit_hits', ['key'])
+    op.create_index('ix_rate_limit_hits_at', 'rate_limit_hits', ['at'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_rate_limit_hits_at', table_name='rate_limit_hits')
+    op.drop_index('ix_rate_limit_hits_key', table_name='rate_limit_hits')
+    op.drop_table('rate_limit_hits')
     op.drop_index('ix_dossier_verifications_expires_at', table_name='dossier_verifications')
     op.drop_index('ix_dossier_verifications_sender_id', table_name='dossier_verifications')
     op.drop_table('dossier_verifications')
