@@ -68,7 +68,8 @@ def planned_processes(settings: Settings, model: Path, credentials: str = "crede
         sys.executable, "-m", "bot.cli.rasa_server", "run", "--model", str(model), "--enable-api",
         "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
         "--credentials", credentials, "--endpoints", "endpoints.yml",
-        *(["--auth-token", settings.rasa_api_token] if settings.rasa_api_token else []),
+        # one argument: a random token may start with "-", which argparse would take for an option
+        *([f"--auth-token={settings.rasa_api_token}"] if settings.rasa_api_token else []),
     ]
     specs = [
         ProcessSpec(

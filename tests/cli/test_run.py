@@ -12,9 +12,12 @@ def test_rasa_http_api_is_closed_by_the_token(settings):
     model = Path("models/m.tar.gz")
     [rasa] = [p for p in planned_processes(dataclasses.replace(settings, rasa_api_token="t0k"), model)
               if p.name == "Rasa server"]
-    assert rasa.argv[rasa.argv.index("--auth-token") + 1] == "t0k" and rasa.ready_url.endswith("/status?token=t0k")
+    assert "--auth-token=t0k" in rasa.argv and rasa.ready_url.endswith("/status?token=t0k")
+    [rasa] = [p for p in planned_processes(dataclasses.replace(settings, rasa_api_token="-t0k"), model)
+              if p.name == "Rasa server"]
+    assert "--auth-token=-t0k" in rasa.argv  # a random token may start with "-": still one argument
     [rasa] = [p for p in planned_processes(settings, model) if p.name == "Rasa server"]
-    assert "--auth-token" not in rasa.argv
+    assert not any(a.startswith("--auth-token") for a in rasa.argv)
 
 
 def test_a_second_rasa_server_waits_as_the_standby_unless_turned_off(settings):
