@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -128,3 +129,42 @@ def test_a_failure_is_described_by_type_and_place_not_message():
         described = describe_failure(exc)
     assert "builtins.ValueError <- builtins.KeyError" in described and "test_action_server.py" in described
     assert PHONE not in described and CODE not in described
+
+
+def test_a_slow_action_does_not_hold_up_the_others(tmp_path):
+    """Actions run in threads: while one blocks (as a database call does), another answers at once."""
+    from tests.fakes.slow_actions import SLOW_SECONDS
+
+    port = free_port()
+    script = ("from bot.action_server import create_app; "
+              f"create_app({SECRET!r}, workers=4, actions='tests.fakes.slow_actions')"
+              f".run(host='127.0.0.1', port={port}, access_log=False, motd=False)")
+    log = tmp_path / "slow.log"
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=PROJECT_ROOT, stdout=open(log, "wb"),
+                            stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, log.read_text()
+            try:
+                urllib.request.urlopen(f"{url}/health", timeout=2)
+                break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.3)
+        slow: list = []
+        worker = threading.Thread(target=lambda: slow.append(post(f"{url}/webhook", call("action_slow", "a", {}, ""))))
+        worker.start()
+        time.sleep(0.5)  # the slow action is running now
+        started = time.monotonic()
+        status, body = post(f"{url}/webhook", call("action_fast", "b", {}, ""))
+        fast_took = time.monotonic() - started
+        health = urllib.request.urlopen(f"{url}/health", timeout=2).status
+        worker.join()
+        assert status == 200 and body["responses"][0]["text"] == "fast" and health == 200
+        assert fast_took < SLOW_SECONDS / 2, f"the fast action waited {fast_took:.1f} s for the slow one"
+        assert slow[0][0] == 200 and slow[0][1]["responses"][0]["text"] == "slow"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -76,3 +76,10 @@ def test_each_run_makes_the_secrets_that_are_not_set(settings):
     assert first.rasa_api_token and first.rasa_api_token != first.action_server_secret
     kept = with_run_secrets(dataclasses.replace(settings, action_server_secret="s3cret", rasa_api_token="t0k"))
     assert (kept.action_server_secret, kept.rasa_api_token) == ("s3cret", "t0k")
+
+
+def test_bot_actions_will_not_start_open(settings, capsys):
+    from bot.cli import main
+
+    assert main(["actions"], settings=dataclasses.replace(settings, action_server_secret="")) == 2
+    assert "ACTION_SERVER_SECRET" in capsys.readouterr().err
