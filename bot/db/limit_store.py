@@ -1,8 +1,8 @@
 """Request limits counted in the database: shared by every process, kept across restarts.
 
 `HitStore.hit(key, limit)` counts one request under `key` (e.g. the kiosk API
-per address) unless `limit` is reached, in one transaction that holds the
-write lock from its first statement, so concurrent requests cannot overshoot.
+per address) unless `limit` is reached, in one write transaction taken in turn
+(`bot.db.engine.serialize`), so concurrent requests cannot overshoot.
 """
 
 from __future__ import annotations
@@ -10,16 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
-from sqlalchemy import and_, delete, or_, select, text
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.engine import Engine
 
 from bot.core.clock import now_utc
 from bot.core.ratelimit import RateLimit
-from bot.db.engine import session_factory
+from bot.db.engine import serialize, session_factory
 from bot.db.models import RateLimitHitRow
 
-# Any constant: the PostgreSQL advisory lock that makes counted requests take turns.
-_HITS_LOCK_KEY = 710_0007
 RETENTION = dt.timedelta(days=1)  # rows of keys not seen since are removed by any later request
 
 
@@ -34,9 +32,7 @@ class HitStore:
         now = now or self._clock()
         key = key[:200]
         with self._sessions.begin() as session:
-            if session.get_bind().dialect.name == "postgresql":
-                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _HITS_LOCK_KEY})
-            # first statement a write: on SQLite it takes the write lock (the requests take turns)
+            serialize(session, "rate-limit-hits")
             session.execute(delete(RateLimitHitRow).where(or_(
                 and_(RateLimitHitRow.key == key, RateLimitHitRow.at <= now - limit.window),
                 RateLimitHitRow.at <= now - RETENTION,
