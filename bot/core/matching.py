@@ -50,11 +50,15 @@ class Thresholds:
     Set on the development set only (`python -m benchmarks.matching --calibrate`).
     """
 
-    no_match: float = 44.0  # below: not offered at all
-    answer_score: float = 60.0
-    answer_margin: float = 9.0  # lead over the next procedure
-    answer_coverage: float = 0.8  # weighted share of the question the best phrase explains
+    no_match: float = 40.0  # below: not offered at all
+    answer_score: float = 64.0
+    answer_margin: float = 8.0  # lead over the next procedure
+    answer_coverage: float = 0.85  # weighted share of the question the best phrase explains
     ask_margin: float = 14.0  # candidates this close to the best are asked about
+    # A lead this small is enough when every close follower only adds to the best's
+    # words ("Đăng ký lại việc nuôi con nuôi…" after "Đăng ký việc nuôi con nuôi…"):
+    # the question named the plain procedure.
+    nested_margin: float = 2.0
 
 
 THRESHOLDS = Thresholds()
@@ -68,21 +72,21 @@ AMBIGUOUS_MARGIN = THRESHOLDS.answer_margin
 GENERIC = (
     "thu tuc", "lam", "xin", "cap", "dang ky", "giay", "lan dau", "viec", "cua", "cho", "va", "ve", "tai",
     "theo", "doi voi", "cac", "nhung", "mot", "de nghi", "thuc hien", "truong hop", "hoac", "moi", "duoc",
-    "can", "muon", "nao", "the nao", "o", "de", "voi", "tu", "khi", "bi", "co", "khong", "la", "nhu", "thi",
-    "con thi", "roi", "sao",
+    "can", "muon", "nao", "the nao", "o", "de", "voi", "tu", "khi", "bi", "co", "khong", "la", "nhu",
+    "roi", "sao",
 )
 GENERIC_FACTOR = 0.08
 # A word of the question the catalog never uses: a distinctive word nothing here
 # covers ("flycam"), or plain conversation; it weighs this share of the rarest term.
-UNKNOWN_WORD_SHARE = 0.55
+UNKNOWN_WORD_SHARE = 0.65
 UNKNOWN_NUMBER_WEIGHT = 0.3
-CURATED_BONUS = 4.0
+CURATED_BONUS = 8.0
 KEYWORD_FACTOR = 0.75
 # A question must name at least this share of the rarest term's weight to score fully
 # (one common word, "thẻ", is no evidence); below, the score shrinks in proportion.
 EVIDENCE_SHARE = 1.0
 # One syllable in common ("thế" read as "thẻ") is a weak match however rare the syllable.
-SINGLE_WORD_FACTOR = 0.5
+SINGLE_WORD_FACTOR = 0.45
 # A pair of syllables repeats what its two syllables say: it counts half.
 BIGRAM_FACTOR = 0.5
 # Weight of question coverage against phrase coverage in a score.
@@ -143,7 +147,13 @@ class MatchResult:
         if best.score < limits.answer_score or best.covered < limits.answer_coverage:
             return False
         second = self.candidates[1].score if len(self.candidates) > 1 else 0.0
-        return best.score - second >= limits.answer_margin
+        if best.score - second >= limits.answer_margin:
+            return True
+        if best.score - second < limits.nested_margin:
+            return False
+        words = set(best.matched.split())
+        close = [c for c in self.candidates[1:] if best.score - c.score < limits.answer_margin]
+        return all(words < set(c.matched.split()) and c.covered <= best.covered for c in close)
 
     @property
     def decision(self) -> str:
@@ -169,6 +179,7 @@ class ProcedureMatcher:
     def __init__(self, entries: Iterable[Sequence], lexicon: Lexicon, thresholds: Thresholds = THRESHOLDS):
         """`entries`: (code, name, aliases, keywords[, tier]) per procedure."""
         self.lexicon = lexicon
+        self._abbreviations = Lexicon(replacements={k: v for k, v in lexicon.replacements.items() if " " not in k})
         self.thresholds = thresholds
         self._names: dict[str, str] = {}
         self._tiers: dict[str, str] = {}
@@ -180,7 +191,7 @@ class ProcedureMatcher:
             seen: set[str] = set()
             for kind, texts in (("name", [name]), ("alias", aliases), ("keyword", keywords)):
                 for text in texts:
-                    for tokens, factors in self._indexed(text):
+                    for tokens, factors in self._indexed(text, official=kind == "name"):
                         joined = " ".join(t for t in tokens if t != _BREAK)
                         if tokens and joined not in seen:
                             seen.add(joined)
@@ -230,10 +241,15 @@ class ProcedureMatcher:
                 out.append(tokens)
         return out
 
-    def _indexed(self, text: str) -> list[tuple[list[str], list[float]]]:
+    def _indexed(self, text: str, official: bool = False) -> list[tuple[list[str], list[float]]]:
         """An indexed phrase's readings, each token with its factor: later words and words in
         brackets qualify the head of a name ("Cấp lại chứng chỉ … (trong trường hợp …)")
-        and weigh less in how much of the phrase a question names."""
+        and weigh less in how much of the phrase a question names.
+
+        An official name gets only the lexicon's one-word abbreviations ("TNHH"): its
+        everyday names are a citizen's words ("nhập khẩu" is not "đăng ký thường trú" in
+        "Cấp giấy phép nhập khẩu thuốc")."""
+        lexicon = self._abbreviations if official else self.lexicon
         pieces = []  # (folded text, inside brackets); list items and brackets make no pairs across
         for piece in _BRACKETS.split(text):
             inside = piece.startswith("(")
@@ -247,7 +263,7 @@ class ProcedureMatcher:
                     for prefix in _PREFIXES:
                         if folded.startswith(prefix):
                             folded = folded[len(prefix):]
-                words = [_SPELLING.get(t, t) for t in (self.lexicon.expand(folded) if expand else folded).split()]
+                words = [_SPELLING.get(t, t) for t in (lexicon.expand(folded) if expand else folded).split()]
                 if tokens and words:
                     tokens.append(_BREAK)
                     factors.append(0.0)
@@ -314,32 +330,16 @@ class ProcedureMatcher:
     def search(self, text: str, limit: int = 5) -> MatchResult:
         if not self._phrases or limit <= 0:
             return MatchResult((), self.thresholds)
-        best: dict[str, tuple[float, float, _Phrase]] = {}
+        # Each reading (as typed, with the lexicon applied) is searched; the one whose best
+        # candidate explains more of the question wins ("nhập khẩu thuốc" is read as typed).
+        chosen: tuple[float, float] = (-1.0, -1.0)
+        ranked: list = []
         for tokens in self._readings(text, query=True)[:2]:
-            tokens, factors = self._correct(tokens[:60])
-            query = self._weights(tokens, factors)
-            total = sum(query.values())
-            if total <= 0:
-                continue
-            for index in self._shortlist(query):
-                phrase = self._phrases[index]
-                matched = query.keys() & phrase.weights.keys()
-                evidence = sum(query[t] for t in matched)
-                covered = evidence / total
-                named = sum(phrase.weights[t] for t in matched) / phrase.total
-                score = 100 * (QUESTION_SHARE * covered + (1 - QUESTION_SHARE) * named)
-                score *= min(1.0, evidence / (EVIDENCE_SHARE * self._max_idf))
-                if sum(1 for t in matched if " " not in t) < 2:
-                    score *= SINGLE_WORD_FACTOR
-                if phrase.kind == "keyword":
-                    score *= KEYWORD_FACTOR
-                if self._tiers[phrase.code] == "curated":
-                    score = min(100.0, score + CURATED_BONUS * covered)
-                if code_best := best.get(phrase.code):
-                    if score <= code_best[0]:
-                        continue
-                best[phrase.code] = (score, covered, phrase)
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
+            found = self._search_reading(tokens)
+            if found:
+                top = max(found.values(), key=lambda v: v[0])
+                if (top[1], top[0]) > chosen:
+                    chosen, ranked = (top[1], top[0]), sorted(found.items(), key=lambda kv: (-kv[1][0], kv[0]))
         candidates = tuple(
             Candidate(code, self._names[code], round(score, 1), phrase.text, self._tiers[code], round(covered, 3),
                       phrase.kind)
@@ -347,6 +347,33 @@ class ProcedureMatcher:
             if score >= self.thresholds.no_match
         )
         return MatchResult(candidates, self.thresholds)
+
+    def _search_reading(self, tokens: list[str]) -> dict[str, tuple[float, float, _Phrase]]:
+        """code -> (score, covered, best phrase) for one reading of the question."""
+        best: dict[str, tuple[float, float, _Phrase]] = {}
+        tokens, factors = self._correct(tokens[:60])
+        query = self._weights(tokens, factors)
+        total = sum(query.values())
+        if total > 0:
+            for index in self._shortlist(query):
+                phrase = self._phrases[index]
+                matched = query.keys() & phrase.weights.keys()
+                evidence = sum(query[t] for t in matched)
+                covered = evidence / total
+                named = sum(phrase.weights[t] for t in matched) / phrase.total
+                score = 100 * (QUESTION_SHARE * covered + (1 - QUESTION_SHARE) * named)
+                if phrase.kind == "keyword":
+                    score *= KEYWORD_FACTOR
+                if self._tiers[phrase.code] == "curated":
+                    score = min(100.0, score + CURATED_BONUS * covered)
+                score *= min(1.0, evidence / (EVIDENCE_SHARE * self._max_idf))
+                if sum(1 for t in matched if " " not in t) < 2:
+                    score *= SINGLE_WORD_FACTOR
+                if code_best := best.get(phrase.code):
+                    if score <= code_best[0]:
+                        continue
+                best[phrase.code] = (score, covered, phrase)
+        return best
 
     def _shortlist(self, query: dict[str, float]) -> list[int]:
         """Indexes of the phrases sharing the question's most telling terms."""
@@ -374,8 +401,13 @@ def _drop_connector(folded: str) -> str:
     as "con" the child) is not part of the name."""
     words = folded.split()
     if len(words) >= 3 and words[0] in _CONNECTORS:
-        return " ".join(words[1:])
-    return folded
+        words = words[1:]
+    # "… thì cần (giấy tờ gì)", "… thì nộp (ở đâu)": the name ends where "thì" begins the ask.
+    for i in range(2, len(words)):
+        if words[i] == "thi" and 1 <= len(words) - i - 1 <= 2:
+            words = words[:i]
+            break
+    return " ".join(words)
 
 
 def _terms(tokens: Sequence[str]) -> set[str]:
