@@ -44,6 +44,10 @@ class ProcedureGuide:
     def __len__(self) -> int:
         return len(self._by_code)
 
+    def records(self) -> list:
+        """Every record the guide answers from, both tiers."""
+        return list(self._by_code.values())
+
     def get(self, code: str | None) -> Procedure | None:
         return self._by_code.get(code or "")
 
