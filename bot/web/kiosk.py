@@ -123,7 +123,7 @@ class KioskHandlers:
         """Rebuilt when the guide is (after a catalog reload)."""
         guide = self.services.guide()
         if self._suggester is None or self._suggester[0] is not guide:
-            suggester = Suggester(self.services.catalog.all_procedures(), guide.matcher, self.services.lexicon)
+            suggester = Suggester(guide.records(), guide.matcher, self.services.lexicon)
             self._suggester = (guide, suggester)
         return self._suggester[1]
 
@@ -149,7 +149,7 @@ class KioskHandlers:
 
         def run() -> list[dict]:
             return [
-                {"code": s.code, "name": s.name, "field": s.field, "payload": ask_payload(s.code)}
+                {"code": s.code, "name": s.name, "field": s.field, "tier": s.tier, "payload": ask_payload(s.code)}
                 for s in self._suggester_now().suggest(query)
             ]
 
