@@ -16,8 +16,11 @@ up to MAX_BODY_BYTES, then validated by bot/core/inbound.py:
   before Rasa sees it; a message longer than MAX_MESSAGE_CHARS gets a polite
   reply asking for a shorter question, in the normal 200 reply format, and
   never reaches the NLU.
-- `metadata`, `input_channel` and Rasa's `?stream=true` mode are not supported:
-  nothing of ours uses them.
+- Conversations named like our adapters' ("telegram:…", "zalo:…", "kiosk:…")
+  and `metadata` are accepted only from a caller sending the run's API token in
+  TOKEN_HEADER (our Telegram adapter and kiosk do, through RasaClient); anyone
+  else naming such a conversation gets 403. `input_channel` and Rasa's
+  `?stream=true` mode are not supported.
 - If the assistant fails while answering, the replies collected so far are
   returned (200, as Rasa does), with an apology when there are none; the log
   line names the conversation but never holds the citizen's text.
@@ -28,6 +31,7 @@ credentials.yml: `bot.channels.rest.GuardedRestInput:` instead of `rest:`.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from typing import Any, Awaitable, Callable
 
@@ -37,6 +41,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.http_body import read_capped
+from bot.channels.rasa_client import TOKEN_HEADER
 from bot.core.inbound import MESSAGE_TOO_LONG, Rejected, is_too_long, rest_request
 
 logger = logging.getLogger(__name__)
@@ -57,18 +62,29 @@ class GuardedRestInput(InputChannel):
     def name(cls) -> str:
         return CHANNEL
 
+    def __init__(self, api_token: str = "") -> None:
+        self.api_token = api_token
+
     @classmethod
     def from_credentials(cls, credentials: dict | None) -> "GuardedRestInput":
-        return cls()
+        from bot.settings import get_settings
+
+        return cls(get_settings().rasa_api_token)
+
+    def trusts(self, request: Request) -> bool:
+        """Whether the caller is one of our adapters: it sends this run's API token."""
+        given = request.headers.get(TOKEN_HEADER, "")
+        return bool(self.api_token) and hmac.compare_digest(given.encode(), self.api_token.encode())
 
     async def answer(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                     sender: str, text: str) -> list[dict]:
+                     sender: str, text: str, metadata: dict | None = None) -> list[dict]:
         """The assistant's replies to `text` in conversation `sender`."""
         if is_too_long(text):
             return [{"recipient_id": sender, "text": MESSAGE_TOO_LONG}]
         collector = CollectingOutputChannel()
         try:
-            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
+            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
+                                             metadata=metadata or None))
         except asyncio.CancelledError:
             logger.error("REST: handling a message from %s timed out", sender)
         except Exception:  # noqa: BLE001 - the client gets what was said and an apology, the log the trace
@@ -87,9 +103,10 @@ class GuardedRestInput(InputChannel):
         @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
             try:
-                sender, text = rest_request(await read_capped(request, MAX_BODY_BYTES), MAX_BODY_BYTES)
+                sender, text, metadata = rest_request(await read_capped(request, MAX_BODY_BYTES), MAX_BODY_BYTES,
+                                                      trusted=self.trusts(request))
             except Rejected as refused:
                 return refusal(refused)
-            return response.json(await self.answer(on_new_message, sender, text))
+            return response.json(await self.answer(on_new_message, sender, text, metadata))
 
         return webhook

@@ -198,7 +198,7 @@ def build_application(settings: Settings, rasa_client: RasaClient | None = None,
     """
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    adapter = TelegramAdapter(rasa_client or RasaClient(settings.rasa_url, RASA_TIMEOUT))
+    adapter = TelegramAdapter(rasa_client or RasaClient(settings.rasa_url, RASA_TIMEOUT, settings.rasa_api_token))
 
     async def post_init(application: Application) -> None:
         if outbox is not None and "notification_task" not in application.bot_data:

@@ -23,8 +23,13 @@ import json
 import re
 from typing import Any
 
+from bot.core.conversations import parse_sender
+
 MAX_JSON_DEPTH = 20
 MAX_MESSAGE_CHARS = 2000  # Telegram allows 4096; no procedure question needs more than a few lines
+# Conversations our adapters open; only they (with the API token) may use these names.
+ADAPTER_CHANNELS = ("telegram", "zalo", "kiosk")
+RESERVED_SENDER = "Mã cuộc trò chuyện này dành cho kênh khác của trợ lý. Bạn hãy dùng một mã khác."
 MAX_SENDER_CHARS = 128  # "kiosk:<40>.<40>" is the longest our adapters make
 
 # What people read when their request is refused.
@@ -141,13 +146,25 @@ def sender(value: Any, max_chars: int = MAX_SENDER_CHARS) -> str:
     return value
 
 
-def rest_request(raw: bytes, max_bytes: int) -> tuple[str, str]:
-    """(sender, cleaned message) of a REST channel body `{"sender": ..., "message": ...}`, or Rejected.
+def rest_request(raw: bytes, max_bytes: int, trusted: bool = False) -> tuple[str, str, dict]:
+    """(sender, cleaned message, metadata) of a REST channel body `{"sender": ..., "message": ...}`,
+    or Rejected.
 
-    Other fields (Rasa's `metadata`, `input_channel`) are ignored: nothing of ours
-    reads them, and a client must not name another channel or fill the tracker.
+    Our own adapters (`trusted`: they hold the run's API token) name conversations
+    "telegram:…", "zalo:…", "kiosk:…" and may pass flat `metadata` (the kiosk sends
+    its client's address). Anyone else gets neither: a stranger must not speak in a
+    Telegram user's conversation (and follow their dossier) or make up a kiosk address.
+    `input_channel` is always ignored.
     """
     body = read_json(raw, max_bytes)
     if not isinstance(body, dict):
         raise Rejected(400, "invalid_shape", NOT_AN_OBJECT)
-    return sender(body.get("sender")), citizen_message(body.get("message"))
+    who = sender(body.get("sender"))
+    if not trusted and parse_sender(who) is not None and parse_sender(who)[0] in ADAPTER_CHANNELS:
+        raise Rejected(403, "reserved_sender", RESERVED_SENDER)
+    metadata = body.get("metadata") if trusted else None
+    if not isinstance(metadata, dict) or len(metadata) > 10 or not all(
+            isinstance(k, str) and isinstance(v, (str, int, float, bool)) and len(str(v)) <= 200
+            for k, v in metadata.items()):
+        metadata = {}
+    return who, citizen_message(body.get("message")), metadata

@@ -8,6 +8,7 @@ import logging
 import aiohttp
 import pytest
 
+from bot.channels.rasa_client import TOKEN_HEADER
 from bot.channels.rest import MAX_BODY_BYTES, SORRY, GuardedRestInput
 from bot.core.inbound import MAX_MESSAGE_CHARS, MESSAGE_TOO_LONG
 from tests.channels.sanic_server import ChannelServer
@@ -16,6 +17,7 @@ from tests.hostile_corpus import corpus
 CORPUS = corpus("sender", "message")
 
 WEBHOOK = "/webhooks/rest/webhook"
+TOKEN = "run-token"
 
 
 class Assistant:
@@ -38,14 +40,15 @@ class Assistant:
 @pytest.fixture
 async def rest():
     assistant = Assistant()
-    server = await ChannelServer(GuardedRestInput.from_credentials(None), assistant).start()
+    server = await ChannelServer(GuardedRestInput(api_token=TOKEN), assistant).start()
     async with aiohttp.ClientSession() as http:
         yield server, assistant, http
     await server.close()
 
 
-async def _post(http, server, raw: bytes, content_type: str = "application/json"):
-    async with http.post(server.url + WEBHOOK, data=raw, headers={"Content-Type": content_type}) as response:
+async def _post(http, server, raw: bytes, content_type: str = "application/json", headers: dict | None = None):
+    async with http.post(server.url + WEBHOOK, data=raw,
+                         headers={"Content-Type": content_type, **(headers or {})}) as response:
         return response.status, await response.json(content_type=None)
 
 
@@ -147,3 +150,26 @@ async def test_when_the_assistant_fails_the_client_gets_an_apology_and_the_log_n
     assistant.said_before_failing = 2
     status, body = await _post(http, server, json.dumps({"sender": "a", "message": "tiếp"}).encode())
     assert (status, [m["text"] for m in body]) == (200, ["phần 0", "phần 1"])
+
+
+@pytest.mark.parametrize("sender", ["telegram:12345", "zalo:678", "kiosk:quay-1.abc"])
+async def test_only_our_adapters_may_speak_in_their_channels_conversations(rest, sender):
+    # A stranger on the REST channel must not write in a Telegram user's conversation
+    # (and follow their dossier) or make up a kiosk address.
+    server, assistant, http = rest
+    raw = json.dumps({"sender": sender, "message": "xin chào", "metadata": {"client_ip": "10.0.0.9"}}).encode()
+    for token in (None, "guessed"):
+        status, body = await _post(http, server, raw, headers={TOKEN_HEADER: token} if token else None)
+        assert (status, body["error"]) == (403, "reserved_sender")
+    assert assistant.received == []
+    status, _ = await _post(http, server, raw, headers={TOKEN_HEADER: TOKEN})
+    (message,) = assistant.received
+    assert status == 200 and (message.sender_id, message.metadata) == (sender, {"client_ip": "10.0.0.9"})
+
+
+async def test_a_strangers_metadata_never_reaches_the_assistant(rest):
+    server, assistant, http = rest
+    raw = json.dumps({"sender": "web-1", "message": "hi", "metadata": {"client_ip": "1.2.3.4"}}).encode()
+    status, _ = await _post(http, server, raw)
+    (message,) = assistant.received
+    assert status == 200 and not message.metadata

@@ -85,7 +85,11 @@ class RunningAssistant:
             return response.status, json.loads(response.read().decode("utf-8") or "null")
 
     def say(self, sender: str, message: str) -> list[dict]:
-        status, body = self.post("/webhooks/rest/webhook", {"sender": sender, "message": message})
+        """Speak as our adapters do (with the run's token, so "telegram:…" senders are allowed)."""
+        from bot.channels.rasa_client import TOKEN_HEADER
+
+        status, body = self.post("/webhooks/rest/webhook", {"sender": sender, "message": message},
+                                 headers={TOKEN_HEADER: self.env["RASA_API_TOKEN"]})
         assert status == 200
         return body
 
