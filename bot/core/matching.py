@@ -357,7 +357,9 @@ class ProcedureMatcher:
         if total > 0:
             for index in self._shortlist(query):
                 phrase = self._phrases[index]
-                matched = query.keys() & phrase.weights.keys()
+                # In the question's order, not a set's: sums of floats in a hash-dependent order
+                # differed in the last bits, and close ties went one way or the other between runs.
+                matched = [t for t in query if t in phrase.weights]
                 evidence = sum(query[t] for t in matched)
                 covered = evidence / total
                 named = sum(phrase.weights[t] for t in matched) / phrase.total
