@@ -10,7 +10,7 @@ export PYTHONPATH := $(CURDIR)
 # Rasa reads every YAML under data/ unless told otherwise: data/procedures and
 # data/lexicon are catalog data, not training data.
 TRAIN_DATA := data/nlu data/rules
-TRAIN_INPUTS := $(wildcard data/nlu/*.yml data/rules/*.yml) domain.yml config.yml \
+TRAIN_INPUTS := $(wildcard data/nlu/*.yml data/rules/*.yml) domain.yml config.yml data/lexicon/vi.yml \
 	bot/nlu/vietnamese_tokenizer.py bot/core/segmentation.py bot/core/text.py
 MODEL := models/tthc.tar.gz
 
