@@ -40,6 +40,13 @@ INTENTS = (
     "ask_documents", "ask_fee", "ask_processing_time", "ask_location",
     "ask_online", "ask_form", "ask_procedure",
 )
+# A procedure named with nothing asked ("ket hon", "thủ tục hộ chiếu"): the
+# assistant offers its aspects. Without examples of its own, a bare name was
+# taken for the nearest short intent (affirm).
+NAME_ONLY = "name_procedure"
+# Bare names of one half of the phrasings are trained as they are, the other half
+# with one of these around them; the test set asks the second half bare.
+TRAIN_NAME_ONLY = ("thủ tục {p}", "{p} ạ", "hỏi về {p}", "cho hỏi {p}")
 
 # "{p}" is the procedure. The first ask of each list is the commonest one and is
 # asked of every phrasing, in both spellings; the others take turns.
@@ -68,7 +75,7 @@ TRAIN_ASKS: dict[str, tuple[str, ...]] = {
                    "{p} có làm qua vneid được không", "{p} làm trên dịch vụ công được không"),
     "ask_form": ("xin mẫu đơn {p}", "{p} tờ khai mẫu nào", "mẫu tờ khai {p}", "cho mẫu đơn {p}"),
     "ask_procedure": ("{p} làm như thế nào", "{p} phải làm những bước nào", "{p} các bước ra sao",
-                      "quy trình {p}", "{p} làm sao"),
+                      "quy trình {p}", "{p} làm sao", "thủ tục {p} làm sao"),
 }
 
 # How citizens shorten or mistype the ask words (folded text, whole words).
@@ -125,7 +132,7 @@ def render(template: str, procedure: str, folded: bool = False, shorthand: int |
     return " ".join(f"{before} [{procedure}](procedure) {after}".split())
 
 
-def _test_examples(names: list[str]) -> Iterator[tuple[str, str]]:
+def _test_examples(names: list[str], bare: list[str]) -> Iterator[tuple[str, str]]:
     for i, name in enumerate(names):
         for j, intent in enumerate(INTENTS):
             asks = TEST_ASKS[intent]
@@ -133,6 +140,9 @@ def _test_examples(names: list[str]) -> Iterator[tuple[str, str]]:
             yield intent, render(asks[0], name, folded=True)
             other = asks[1 + (i + j) % (len(asks) - 1)]
             yield intent, render(other, name, folded=True, shorthand=i + j)
+    for name in bare:
+        yield NAME_ONLY, render("{p}", name)
+        yield NAME_ONLY, render("{p}", name, folded=True)
 
 
 def _training_examples(names: list[str]) -> Iterator[tuple[str, str]]:
@@ -144,6 +154,14 @@ def _training_examples(names: list[str]) -> Iterator[tuple[str, str]]:
             intent = INTENTS[(i + k) % len(INTENTS)]
             asks = TRAIN_ASKS[intent]
             yield intent, render(asks[(i // len(INTENTS) + k) % len(asks)], name, folded=k % 2 == 1)
+    for i, name in enumerate(names):
+        template = "{p}" if i % 2 == 0 else TRAIN_NAME_ONLY[(i // 2) % len(TRAIN_NAME_ONLY)]
+        yield NAME_ONLY, render(template, name, folded=i % 4 >= 2)
+
+
+def bare_test_names(names: list[str]) -> list[str]:
+    """The phrasings the test set asks bare: those trained only with words around them."""
+    return names[1::2]
 
 
 _ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)")
@@ -168,7 +186,7 @@ def training_texts(nlu_dir: Path = TRAINING_FILE.parent) -> set[str]:
 
 
 def _yaml(header: str, examples: Iterable[tuple[str, str]], exclude: set[str] = frozenset()) -> str:
-    by_intent: dict[str, list[str]] = {intent: [] for intent in INTENTS}
+    by_intent: dict[str, list[str]] = {intent: [] for intent in INTENTS + (NAME_ONLY,)}
     seen: set[str] = set()
     for intent, text in examples:
         if text not in seen and fold(plain(text)) not in exclude:
@@ -190,9 +208,11 @@ a test checks that no example, folded, is in data/nlu.
 Every catalog name (up to 10 words) and alias, and the lexicon's everyday names,
 asked every aspect: the commonest ask with and without diacritics, and one other
 ask without diacritics with a citizen's shorthand (ko, dc, bn, j, tt, hs, ntn...).
+Half the catalog names and every everyday name also stand alone, in both
+spellings (name_procedure: the assistant offers the aspects).
 Questions that, folded, are already training examples are left out.
 """,
-        _test_examples(phrasings() + everyday_names()),
+        _test_examples(phrasings() + everyday_names(), bare_test_names(phrasings()) + everyday_names()),
         exclude=training_texts() | {fold(plain(t)) for _, t in _training_examples(phrasings())},
     )
 
@@ -205,7 +225,8 @@ Training examples of the shortest questions: "<procedure> + <aspect>". GENERATED
 bot/nlu/short_questions.py (`python -m bot.nlu.short_questions`): do not edit by hand.
 Every catalog name (up to 10 words) and alias, each asked three aspects, in both
 spellings, with ask phrasings that the test set (tests/nlu/short_questions.yml)
-never uses. The [span](procedure) is the procedure only, never an ask word.
+never uses; and every name with nothing asked (name_procedure), half of them bare.
+The [span](procedure) is the procedure only, never an ask word.
 """,
         _training_examples(phrasings()),
     )

@@ -36,6 +36,15 @@ def test_committed_files_are_what_the_generator_writes():
     assert short_questions.TRAINING_FILE.read_text(encoding="utf-8") == short_questions.training_set(), hint
 
 
+def test_bare_names_are_trained_and_tested_on_different_phrasings():
+    def bare(path):
+        return {fold(e.text) for e in load_examples(path) if e.intent == short_questions.NAME_ONLY}
+
+    trained, tested = bare(short_questions.TRAINING_FILE), bare(short_questions.TEST_FILE)
+    assert trained and tested and trained.isdisjoint(tested)
+    assert {fold(n) for n in short_questions.everyday_names()} - trained <= tested
+
+
 def test_short_questions_never_seen_in_training():
     training = {fold(e.text) for e in _training_examples()}
     overlap = [e.text for e in load_examples(short_questions.TEST_FILE) if fold(e.text) in training]
@@ -72,6 +81,8 @@ def test_every_phrasing_is_asked_every_aspect_in_both_spellings():
 def test_no_training_example_marks_an_ask_word_as_procedure():
     # The generated examples mark only the procedure; the ask stays outside the span.
     for example in load_examples(short_questions.TRAINING_FILE):
+        if example.intent == short_questions.NAME_ONLY:
+            continue
         (start, end, _), = example.entities
         outside = fold(example.text[:start] + " " + example.text[end:]).split()
         assert outside and set(outside) <= short_questions.ASPECT_WORDS, example.text
