@@ -60,7 +60,7 @@ class ActionLowConfidence(Action):
                 return send_answer(dispatcher, guide.answer(decision.code, pending))
             first = [decision.aspect] if decision.aspect in ASPECTS else []
             aspects = first + [a for a in ASPECTS if a not in first]
-            dispatcher.utter_message(response="utter_ask_aspect", procedure=guide.get(decision.code).name,
+            dispatcher.utter_message(response="utter_ask_aspect", procedure=guide.get(decision.code).short_name,
                                      buttons=aspect_buttons(decision.code, aspects))
             return [SlotSet("procedure_code", decision.code), SlotSet("pending_pages", None),
                     SlotSet("candidate_codes", None), SlotSet("pending_aspect", None)]

@@ -40,7 +40,7 @@ def popular_codes() -> tuple[str, ...]:
 def _choice_buttons(codes: List[str], offset: int) -> List[Dict[str, str]]:
     guide = services().guide()
     buttons = [
-        {"title": p.name, "payload": payload("choose_procedure", procedure_code=p.code)}
+        {"title": p.short_name, "payload": payload("choose_procedure", procedure_code=p.code)}
         for p in guide.page_of_choices(codes, offset)
     ]
     buttons.append({"title": "Không phải các thủ tục này", "payload": payload("deny")})

@@ -2,7 +2,8 @@
 
 Every answer names the procedure and its code and ends with the date the record
 was last checked. An aspect the record marks unverified is never stated: the
-citizen is asked to confirm it with the agency instead.
+citizen is asked to confirm it with the agency instead. Nor is a fact past its own
+end date (a fee's `valid_to`): the citizen is told it is being updated.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def format_vnd(amount: int) -> str:
 
 def _title(p: Procedure) -> str:
     code = "mã chưa xác minh" if not p.is_verified("code") else f"mã {p.code}"
-    return f"{p.name} ({code}, thông tin kiểm tra ngày {format_day(p.verified_on)})"
+    return f"{p.short_name} ({code}, thông tin kiểm tra ngày {format_day(p.verified_on)})"
 
 
 def _footer(p: Procedure, today: dt.date) -> str:
@@ -77,6 +78,15 @@ def _unverified_text(p: Procedure, aspect_label: str) -> list[str]:
     ask = f"{p.agency} hoặc bộ phận một cửa" if p.is_verified("agency") else "bộ phận một cửa nơi bạn định nộp hồ sơ"
     return [
         f"Thông tin về {aspect_label.lower()} của thủ tục này chưa được kiểm chứng.",
+        f"Bạn vui lòng hỏi trực tiếp {ask} trước khi đi.",
+    ]
+
+
+def _updating_text(p: Procedure, aspect_label: str) -> list[str]:
+    # A fact whose end date has passed: not stated, and not called unverified either.
+    ask = f"{p.agency} hoặc bộ phận một cửa" if p.is_verified("agency") else "bộ phận một cửa nơi bạn định nộp hồ sơ"
+    return [
+        f"Thông tin về {aspect_label.lower()} của thủ tục này đang được cập nhật.",
         f"Bạn vui lòng hỏi trực tiếp {ask} trước khi đi.",
     ]
 
@@ -156,10 +166,13 @@ def answer(p: Procedure, aspect: str, today: dt.date | None = None) -> Answer:
     if aspect not in _RENDERERS:
         raise ValueError(f"unknown aspect {aspect!r}")
     today = today or today_local()
-    if all(p.is_verified(part) for part in _ASPECT_PARTS[aspect]):
-        body = _RENDERERS[aspect](p)
-    else:
+    parts = _ASPECT_PARTS[aspect]
+    if not all(p.is_verified(part) for part in parts):
         body = _unverified_text(p, ASPECTS[aspect][1])
+    elif set(parts) & set(p.expired_parts(today)):
+        body = _updating_text(p, ASPECTS[aspect][1])
+    else:
+        body = _RENDERERS[aspect](p)
     lines = [_title(p), *body, _footer(p, today)]
     others = tuple(a for a in ASPECTS if a != aspect)
     return Answer(p.code, aspect, tuple(paginate(lines)), others)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from pathlib import Path
 from typing import Iterable, List, Literal, Optional
 
@@ -24,7 +25,11 @@ NATIONAL_CODE_PATTERN = r"\d\.\d{6}"
 PROCEDURE_CODE_PATTERN = rf"{NATIONAL_CODE_PATTERN}|LOCAL-[A-Z0-9-]{{1,34}}"
 PROCEDURE_CODE_RE = re.compile(PROCEDURE_CODE_PATTERN)  # use .fullmatch
 
-Level = Literal["xa", "tinh", "trung_uong"]
+# Which level of government the portal files a procedure under ("Cấp thực hiện"):
+# "Cấp xã" -> xa, "Cấp tỉnh" -> tinh, "Cấp bộ" -> bo (a ministry or one of its
+# departments decides, even when a province or commune takes the application).
+# trung_uong is the older catalog word for a central body; prefer bo for "Cấp bộ".
+Level = Literal["xa", "tinh", "bo", "trung_uong"]
 OnlineLevel = Literal["toan_trinh", "mot_phan", "truc_tiep"]
 DocumentKind = Literal["ban_chinh", "ban_sao", "ban_sao_chung_thuc", "ban_chinh_hoac_ban_sao", "xuat_trinh"]
 
@@ -44,7 +49,7 @@ ASPECTS = (
 )
 Aspect = Literal[ASPECTS]  # type: ignore[valid-type]
 
-LEVEL_LABELS = {"xa": "cấp xã", "tinh": "cấp tỉnh", "trung_uong": "trung ương"}
+LEVEL_LABELS = {"xa": "cấp xã", "tinh": "cấp tỉnh", "bo": "cấp bộ", "trung_uong": "trung ương"}
 DOCUMENT_KIND_LABELS = {
     "ban_chinh": "bản chính",
     "ban_sao": "bản sao",
@@ -57,6 +62,23 @@ ONLINE_LABELS = {
     "mot_phan": "trực tuyến một phần (nộp trên mạng, vẫn phải đến nơi để hoàn tất)",
     "truc_tiep": "chỉ làm trực tiếp",
 }
+
+
+# A name longer than this is shown up to a clause break within it, then "…": the
+# portal's official name of 1.013949 runs to 91 words. The record keeps the full name.
+MAX_NAME_WORDS = 45
+
+
+def short_name(name: str, max_words: int = MAX_NAME_WORDS) -> str:
+    """The name as buttons and answer titles show it (see MAX_NAME_WORDS)."""
+    words = name.split()
+    if len(words) <= max_words:
+        return name
+    head = " ".join(words[:max_words])
+    cut = max(head.rfind(","), head.rfind(";"))
+    if cut > 0:
+        head = head[:cut]
+    return head.rstrip(" ,;") + "…"
 
 
 class _Strict(BaseModel):
@@ -79,10 +101,37 @@ class ProcessingTime(_Strict):
     working_days: Optional[float] = Field(None, ge=0, le=365)
 
 
+# "đến hết 31/12/2026", "đến hết ngày 31/12/2026": a stated fact that ends on that day.
+_ENDS_ON_RE = re.compile(r"đến hết (?:ngày )?(\d{1,2})/(\d{1,2})/(\d{4})", re.IGNORECASE)
+
+
+def end_dates_mentioned(text: str) -> list[dt.date]:
+    """Days a text says something holds until ("đến hết 31/12/2026"); impossible dates are skipped."""
+    days = []
+    for day, month, year in _ENDS_ON_RE.findall(unicodedata.normalize("NFC", text)):
+        try:
+            days.append(dt.date(int(year), int(month), int(day)))
+        except ValueError:
+            continue
+    return days
+
+
 class Fee(_Strict):
     text: str
     amount_vnd: Optional[int] = Field(None, ge=0)
     exemptions: Optional[str] = None
+    # The last day this fee entry holds, e.g. while a temporary reduction lasts.
+    # After it the assistant does not state the fee and says it is being updated.
+    valid_to: Optional[dt.date] = None
+
+    @validator("valid_to", always=True)
+    def _end_date_is_carried(cls, v: Optional[dt.date], values: dict) -> Optional[dt.date]:
+        said = end_dates_mentioned(" ".join(values.get(k) or "" for k in ("text", "exemptions")))
+        if said and (v is None or v > min(said)):
+            raise ValueError(
+                f"the fee text holds only until {min(said).isoformat()}: set fees.valid_to to that day at the latest"
+            )
+        return v
 
 
 class Online(_Strict):
@@ -161,6 +210,15 @@ class Procedure(_Strict):
 
     def is_valid_on(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def expired_parts(self, day: dt.date) -> tuple[str, ...]:
+        """Parts whose own end date has passed on `day`: they are not stated any more."""
+        fee_end = self.fees.valid_to
+        return ("fees",) if fee_end is not None and day > fee_end else ()
+
+    @property
+    def short_name(self) -> str:
+        return short_name(self.name)
 
     @property
     def level_label(self) -> str:

@@ -1,8 +1,9 @@
 """The printable document checklist of one procedure, as plain data.
 
 The kiosk prints it and shows a QR code to `source_url`. Like the chat answers,
-it never states a part of the record marked unverified: that part is replaced
-by a sentence asking the citizen to confirm it with the agency.
+it never states a part of the record marked unverified, or a fee past its own
+end date: that part is replaced by a sentence asking the citizen to confirm it
+with the agency.
 """
 
 from __future__ import annotations
@@ -58,9 +59,11 @@ def checklist(p: Procedure, today: dt.date | None = None) -> Checklist:
     else:
         unverified.append(_confirm("Danh sách giấy tờ", agency_for_confirm))
 
-    fees = p.fees.text if p.is_verified("fees") else None
-    if fees is None:
+    fees = p.fees.text if p.is_verified("fees") and "fees" not in p.expired_parts(today) else None
+    if not p.is_verified("fees"):
         unverified.append(_confirm("Lệ phí", agency_for_confirm))
+    elif fees is None:
+        unverified.append(f"Lệ phí đang được cập nhật: bạn hỏi lại {agency_for_confirm} hoặc bộ phận một cửa trước khi đi.")
     elif p.fees.exemptions:
         fees = f"{fees} {p.fees.exemptions}"
 

@@ -77,7 +77,7 @@ class Suggester:
                 continue
             seen.add(code)
             p = self._by_code[code]
-            out.append(Suggestion(p.code, p.name, p.field))
+            out.append(Suggestion(p.code, p.short_name, p.field))
             if len(out) >= limit:
                 break
         return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Iterable, Sequence
@@ -19,6 +20,23 @@ from bot.db.models import AliasRow, CatalogMetaRow, DocumentRow, FormRow, Proced
 def fingerprint(procedures: Sequence[Procedure]) -> str:
     payload = json.dumps([p.json(sort_keys=True) for p in sorted(procedures, key=lambda p: p.code)])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _unverified_json(p: Procedure) -> str:
+    """The `unverified` column: a JSON list of aspect names, or, when a fact has its
+    own end date, {"aspects": [...], "until": {"fees": "YYYY-MM-DD"}}. The end date
+    rides in this column until a migration gives it one of its own."""
+    aspects = list(p.unverified)
+    if p.fees.valid_to is None:
+        return json.dumps(aspects)
+    return json.dumps({"aspects": aspects, "until": {"fees": p.fees.valid_to.isoformat()}})
+
+
+def _read_unverified(value: str) -> tuple[list[str], dict[str, dt.date]]:
+    data = json.loads(value)
+    if isinstance(data, list):
+        return data, {}
+    return list(data["aspects"]), {k: dt.date.fromisoformat(v) for k, v in data.get("until", {}).items()}
 
 
 def _to_row(p: Procedure) -> ProcedureRow:
@@ -41,7 +59,7 @@ def _to_row(p: Procedure) -> ProcedureRow:
         legal_basis=json.dumps(list(p.legal_basis), ensure_ascii=False),
         keywords=json.dumps(list(p.keywords), ensure_ascii=False),
         other_codes=json.dumps(list(p.other_codes)),
-        unverified=json.dumps(list(p.unverified)),
+        unverified=_unverified_json(p),
         source_url=p.source_url,
         verified_on=p.verified_on,
         valid_from=p.valid_from,
@@ -58,6 +76,7 @@ def _to_row(p: Procedure) -> ProcedureRow:
 
 
 def _from_row(row: ProcedureRow) -> Procedure:
+    unverified, until = _read_unverified(row.unverified)
     return Procedure.construct(
         code=row.code,
         name=row.name,
@@ -70,7 +89,12 @@ def _from_row(row: ProcedureRow) -> Procedure:
         processing_time=ProcessingTime.construct(
             text=row.processing_time_text, working_days=row.processing_working_days
         ),
-        fees=Fee.construct(text=row.fee_text, amount_vnd=row.fee_amount_vnd, exemptions=row.fee_exemptions),
+        fees=Fee.construct(
+            text=row.fee_text,
+            amount_vnd=row.fee_amount_vnd,
+            exemptions=row.fee_exemptions,
+            valid_to=until.get("fees"),
+        ),
         documents=[
             Document.construct(name=d.name, kind=d.kind, quantity=d.quantity, notes=d.notes) for d in row.documents
         ],
@@ -86,7 +110,7 @@ def _from_row(row: ProcedureRow) -> Procedure:
         verified_on=row.verified_on,
         valid_from=row.valid_from,
         valid_to=row.valid_to,
-        unverified=json.loads(row.unverified),
+        unverified=unverified,
     )
 
 

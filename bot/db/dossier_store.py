@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.core.catalog import short_name
 from bot.core.clock import now_utc
 from bot.core.contact import phone_matches
 from bot.core.dossiers.codes import normalize_code
@@ -224,7 +225,7 @@ class DossierStore:
         if not codes:
             return {}
         rows = session.execute(select(ProcedureRow.code, ProcedureRow.name).where(ProcedureRow.code.in_(codes)))
-        return {code: name for code, name in rows}
+        return {code: short_name(name) for code, name in rows}
 
     # --- citizen side ---------------------------------------------------------
 

@@ -45,7 +45,7 @@ class ProcedureRow(Base):
     legal_basis = Column(Text, nullable=False)  # JSON list
     keywords = Column(Text, nullable=False)  # JSON list
     other_codes = Column(Text, nullable=False)  # JSON list
-    unverified = Column(Text, nullable=False)  # JSON list of aspect names
+    unverified = Column(Text, nullable=False)  # JSON: aspect names, and per-fact end dates (catalog_store)
     source_url = Column(Text, nullable=False)
     verified_on = Column(Date, nullable=False)
     valid_from = Column(Date, nullable=False)

@@ -150,6 +150,17 @@ def test_verified_aspect_is_unaffected_by_other_unverified_parts():
     assert SENTINELS["agency"] in _text(answer(p, "fees", today=TODAY))
 
 
+def test_a_fee_past_its_end_date_is_not_stated_and_is_said_to_be_updated():
+    p = _procedure(fees={"text": "Đến hết 31/12/2026 thu 123.456 đồng.", "valid_to": dt.date(2026, 12, 31)})
+    assert "123.456" in _text(answer(p, "fees", today=dt.date(2026, 12, 31)))
+    text = _text(answer(p, "fees", today=dt.date(2027, 1, 1)))
+    assert "123.456" not in text and "đang được cập nhật" in text and "hỏi" in text.lower()
+    assert "chưa được kiểm chứng" not in text  # it was checked; it has ended
+    assert text.startswith("Đăng ký khai sinh")
+    # The other aspects are still answered.
+    assert SENTINELS["documents"] in _text(answer(p, "documents", today=dt.date(2027, 1, 1)))
+
+
 def test_unverified_code_is_not_stated_in_the_title():
     p = make_procedure("LOCAL-KHAI-SINH-X", "Đăng ký khai sinh", unverified=["code"])
     for aspect in ASPECTS:

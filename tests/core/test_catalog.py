@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from pathlib import Path
 
 import pytest
 
-from bot.core.catalog import CatalogError, Procedure, load_catalog, parse_file, procedures_by_code
+from bot.core.catalog import (
+    LEVEL_LABELS,
+    CatalogError,
+    Level,
+    Procedure,
+    load_catalog,
+    parse_file,
+    procedures_by_code,
+)
 from tests.core.records import dump_field_file, raw_record
 
 
@@ -67,6 +76,7 @@ def test_strings_are_trimmed_and_unquoted_dates_parse(tmp_path):
     "overrides,field",
     [
         ({"level": "huyen"}, "level"),  # bad enum
+        ({"level": "Cấp bộ"}, "level"),  # the portal's words, not the catalog value
         ({"online": {"available": True, "level": "mot_nua"}}, "online.level"),  # bad nested enum
         ({"documents": [{"name": "Tờ khai", "kind": "ban_photo"}]}, "documents.0.kind"),
         ({"processing_time": {"text": "Ba ngày", "working_days": "ba ngày"}}, "processing_time.working_days"),
@@ -241,3 +251,50 @@ def test_real_catalog_loads_without_errors(catalog):
     khai_sinh = procedures_by_code(catalog)["1.001193"]
     assert "khai sinh" in khai_sinh.name.lower()
     assert khai_sinh.field == "Hộ tịch"
+
+
+def test_every_level_has_a_label_and_ministry_level_reads_cap_bo():
+    assert set(typing.get_args(Level)) == set(LEVEL_LABELS)
+    from tests.core.records import make_procedure
+
+    assert make_procedure(level="bo").level_label == "cấp bộ"
+
+
+_TEMPORARY_FEE = "Lệ phí 70.000 đồng. Từ 01/7/2025 đến hết ngày 31/12/2026 chỉ thu 35.000 đồng."
+
+
+@pytest.mark.parametrize(
+    "fees",
+    [
+        {"text": _TEMPORARY_FEE},  # the text ends on a day the record does not carry
+        {"text": _TEMPORARY_FEE, "valid_to": "2027-06-30"},  # carried, but later than the text allows
+        {"text": "Lệ phí 70.000 đồng.", "exemptions": "Miễn đến hết 31/12/2026 cho hộ nghèo."},
+    ],
+)
+def test_a_fee_said_to_hold_until_a_day_must_carry_that_end_date(tmp_path, fees):
+    path = dump_field_file(tmp_path / "can-cuoc.yml", _two_records(fees=fees))
+    error = _load_expecting_error(tmp_path)
+    _assert_names(error, path, "#2 (1.000002)", "fees.valid_to")
+    assert "2026-12-31" in str(error)
+
+
+def test_a_fee_carrying_its_end_date_loads_and_expires_after_it(tmp_path):
+    dump_field_file(tmp_path / "can-cuoc.yml", _two_records(fees={"text": _TEMPORARY_FEE, "valid_to": "2026-12-31"}))
+    p = procedures_by_code(load_catalog(tmp_path))["1.000002"]
+    assert p.fees.valid_to == dt.date(2026, 12, 31)
+    assert p.expired_parts(dt.date(2026, 12, 31)) == ()
+    assert p.expired_parts(dt.date(2027, 1, 1)) == ("fees",)
+    assert procedures_by_code(load_catalog(tmp_path))["1.000001"].expired_parts(dt.date(2099, 1, 1)) == ()
+
+
+def test_short_name_keeps_names_up_to_the_limit_and_cuts_longer_ones_at_a_clause_break():
+    from bot.core.catalog import MAX_NAME_WORDS, short_name
+
+    name = "Đổi giấy phép lái xe"
+    assert short_name(name) == name
+    long_name = "Giao đất, cho thuê đất; " + " ".join(["chuyển mục đích sử dụng đất"] * 20)
+    shown = short_name(long_name)
+    assert shown == "Giao đất, cho thuê đất…"
+    assert len(shown.split()) <= MAX_NAME_WORDS
+    no_break = " ".join(["đất"] * (MAX_NAME_WORDS + 5))
+    assert short_name(no_break) == " ".join(["đất"] * MAX_NAME_WORDS) + "…"

@@ -34,3 +34,13 @@ def test_unverified_code_and_outdated_rule_are_flagged(catalog):
     c = checklist(p, today=dt.date(2026, 3, 1))
     assert c.code is None and c.outdated
     assert c.to_dict()["documents"][0]["name"] == p.documents[0].name
+
+
+def test_a_fee_past_its_end_date_is_left_out_and_said_to_be_updated(catalog):
+    p = by_code(catalog, "1.014064")  # 50% reduction until 31/12/2026
+    assert "35.000" in checklist(p, today=dt.date(2026, 12, 31)).fees
+    c = checklist(p, today=dt.date(2027, 1, 1))
+    assert c.fees is None
+    assert [note for note in c.unverified if "Lệ phí" in note] == [
+        f"Lệ phí đang được cập nhật: bạn hỏi lại {p.agency} hoặc bộ phận một cửa trước khi đi."
+    ]

@@ -47,7 +47,12 @@ def _rich_records():
             keywords=["con lai", "yếu tố nước ngoài"],
             level="tinh",
             processing_time={"text": "15 ngày làm việc.", "working_days": 15},
-            fees={"text": "75.000 đồng.", "amount_vnd": 75000, "exemptions": "Miễn cho trẻ em gia đình có công."},
+            fees={
+                "text": "Đến hết 31/12/2029 thu 75.000 đồng.",
+                "amount_vnd": 75000,
+                "exemptions": "Miễn cho trẻ em gia đình có công.",
+                "valid_to": dt.date(2029, 12, 31),
+            },
             documents=[
                 {"name": "Tờ khai đăng ký khai sinh", "kind": "ban_chinh", "quantity": 1},
                 {"name": "Giấy chứng sinh", "kind": "ban_chinh", "quantity": 1, "notes": "Bản điện tử cũng được."},
@@ -127,6 +132,16 @@ def test_read_back_records_behave_like_loaded_ones(store):
     assert p.level_label == "cấp tỉnh"
     assert p.verified_on == dt.date(2024, 5, 1)
     assert isinstance(p.processing_time.working_days, float)
+    assert p.expired_parts(dt.date(2029, 12, 31)) == () and p.expired_parts(dt.date(2030, 1, 1)) == ("fees",)
+    assert store.get("1.001193").fees.valid_to is None
+
+
+def test_a_catalog_stored_before_fee_end_dates_still_reads(store, engine):
+    store.replace_all(_rich_records())
+    with engine.begin() as conn:  # the column as older versions wrote it: a plain list
+        conn.execute(text("update procedures set unverified = '[\"fees\"]' where code = '2.000528'"))
+    p = store.get("2.000528")
+    assert p.unverified == ["fees"] and p.fees.valid_to is None
 
 
 def test_required_documents_in_order(store):
