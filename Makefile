@@ -15,7 +15,7 @@ TRAIN_INPUTS := $(wildcard data/nlu/*.yml data/rules/*.yml) domain.yml config.ym
 	bot/core/entity_spans.py
 MODEL := models/tthc.tar.gz
 
-.PHONY: run test venv model db bench browser test-unit test-stories test-nlu clean
+.PHONY: run test venv model db bench browser test-unit test-stories test-nlu clean audit
 
 run: venv model db
 	$(BIN)/bot run
@@ -68,8 +68,27 @@ test-stories: venv model
 	$(BIN)/rasa test core --stories tests/stories --model $(MODEL) --endpoints endpoints.yml \
 		--fail-on-prediction-errors --out results/stories
 
+# BENCH_CONVERSATIONS: conversations for the Rasa server's memory figure (fewer is faster).
+BENCH_CONVERSATIONS ?= 10000
 bench: venv model
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run --conversations $(BENCH_CONVERSATIONS)
+	$(BIN)/python -m benchmarks.hostile
+
+# Known vulnerabilities in requirements.lock (pip-audit, from PyPI's JSON API), judged by
+# tools/audit.py: exit 1 for a vulnerability not accepted in the README, 3 when the service
+# does not answer. pip-audit lives in its own environment, pinned in tools/audit-requirements.txt.
+AUDIT_VENV := .venv-audit
+
+audit: $(AUDIT_VENV)/.installed
+	@$(AUDIT_VENV)/bin/python tools/audit.py requirements.lock
+
+$(AUDIT_VENV)/.installed: tools/audit-requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Cần Python 3.10 ($(PYTHON))."; exit 2; }
+	@echo "==> Cài pip-audit vào $(AUDIT_VENV)"
+	@test -x $(AUDIT_VENV)/bin/python || $(PYTHON) -m venv $(AUDIT_VENV)
+	@$(AUDIT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tools/audit-requirements.txt \
+		|| { echo "Không cài được pip-audit: cần mạng tới kho PyPI."; exit 2; }
+	@touch $@
 
 clean:
-	rm -rf $(STAMPS) models results var
+	rm -rf $(STAMPS) models results var $(AUDIT_VENV)

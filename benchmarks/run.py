@@ -11,7 +11,11 @@
   tests/search/queries.yml;
 - p50 / p95 latency of one message through the REST channel (real servers);
 - where ../shared/reference is present, matcher latency at the scale of a
-  province catalog (2,642 national records).
+  province catalog (2,642 national records);
+- conversations on real servers (benchmarks/conversations.py): a 300-turn
+  conversation's first vs last turns, the Rasa server's memory after N
+  conversations (`--conversations N`, 10,000 by default), and throughput with
+  1, 8 and 32 conversations at once.
 
 A benchmark prints figures; it asserts nothing.
 """
@@ -36,6 +40,7 @@ from bot.evaluation import (
 )
 from bot.nlu import short_questions
 from bot.settings import PROJECT_ROOT
+from benchmarks.conversations import add_arguments, bench_conversations
 from benchmarks.unclear import bench_unclear
 
 HELDOUT = PROJECT_ROOT / "tests" / "nlu" / "heldout.yml"
@@ -231,6 +236,11 @@ def _quiet_rasa() -> None:
 
 
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Accuracy and speed figures (make bench).")
+    add_arguments(parser)
+    args = parser.parse_args()
     _quiet_rasa()
     bench_search()
     bench_scale()
@@ -238,6 +248,7 @@ def main() -> None:
     bench_short_questions()
     bench_unclear(MODEL, HELDOUT)
     bench_rest_latency()
+    bench_conversations(args.conversations, args.turns, var_dir=args.var_dir)
 
 
 if __name__ == "__main__":

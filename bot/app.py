@@ -29,12 +29,14 @@ from bot.core.catalog import load_catalog
 from bot.core.clock import now_utc
 from bot.core.guide import ProcedureGuide
 from bot.core.office import DEFAULT_PLACE, DeploymentError, Office, Place, load_office
+from bot.core.published import merge_tiers
 from bot.core.text import Lexicon
 from bot.db.catalog_store import CatalogStore
 from bot.db.dossier_store import DossierStore
 from bot.db.engine import make_engine, upgrade
 from bot.db.feedback_store import FeedbackStore, RatingStore
 from bot.db.outbox_store import OutboxStore
+from bot.db.published_store import PublishedStore
 from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -64,12 +66,13 @@ class Services:
     lexicon: Lexicon
     clock: Clock = now_utc
     _guide: ProcedureGuide | None = None
-    _guide_fingerprint: str | None = None
+    _guide_fingerprint: tuple[str | None, str] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     outbox: OutboxStore = field(init=False)
     dossiers: DossierStore = field(init=False)
     feedback: FeedbackStore = field(init=False)
     ratings: RatingStore = field(init=False)
+    published: PublishedStore = field(init=False)
     _office: tuple[float, Office | None] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -77,6 +80,7 @@ class Services:
         self.dossiers = DossierStore(self.engine, place=self.place, clock=self.clock)
         self.feedback = FeedbackStore(self.engine, clock=self.clock)
         self.ratings = RatingStore(self.engine, clock=self.clock)
+        self.published = PublishedStore(self.engine, clock=self.clock)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, migrate: bool = True, clock: Clock = now_utc) -> "Services":
@@ -85,11 +89,18 @@ class Services:
         return cls(settings, engine, CatalogStore(engine), Lexicon.from_file(settings.lexicon_path), clock)
 
     def guide(self) -> ProcedureGuide:
-        """The procedure guide over the catalog as stored now; rebuilt after a reload."""
-        current = self.catalog.fingerprint()
+        """The procedure guide over both tiers as stored now: curated records, and the
+        published ones no curated record overrides.
+
+        Built once per process; each call only reads the two stored fingerprints (two
+        one-row queries), so a `bot procedures load` or `import-portal` run by another
+        process is picked up on the next request, with one rebuild.
+        """
+        current = (self.catalog.fingerprint(), self.published.fingerprint())
         with self._lock:
             if self._guide is None or current != self._guide_fingerprint:
-                self._guide = ProcedureGuide(self.catalog.all_procedures(), self.lexicon)
+                records = merge_tiers(self.catalog.all_procedures(), self.published.all())
+                self._guide = ProcedureGuide(records, self.lexicon)
                 self._guide_fingerprint = current
             return self._guide
 

@@ -25,6 +25,19 @@ def _int(env: dict, name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _minutes(env: dict, name: str) -> float | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number of minutes, got {raw!r}") from exc
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -50,6 +63,11 @@ class Settings:
     zalo_app_secret: str = ""  # the app's secret key (not the OA secret key), for token renewal
     zalo_refresh_token: str = ""
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
+    zalo_event_window_seconds: int = 300  # a webhook event stamped further from now is refused (replays)
+    # Conversations (Rasa's tracker store, in the same database; see README "Privacy").
+    conversation_retention_days: int = 30  # `bot conversations purge` and its daily run; 0 keeps them
+    session_expiration_minutes: float | None = None  # idle time before a new session; None: domain.yml's
+    session_max_events: int = 100  # about nine turns; a longer session is compacted (flat cost per turn)
 
     @property
     def rasa_url(self) -> str:
@@ -83,6 +101,10 @@ class Settings:
             zalo_app_secret=env.get("ZALO_APP_SECRET", ""),
             zalo_refresh_token=env.get("ZALO_REFRESH_TOKEN", ""),
             zalo_oauth_base=env.get("ZALO_OAUTH_BASE") or "https://oauth.zaloapp.com",
+            zalo_event_window_seconds=_int(env, "ZALO_EVENT_WINDOW_SECONDS", 300),
+            conversation_retention_days=_int(env, "CONVERSATION_RETENTION_DAYS", 30),
+            session_expiration_minutes=_minutes(env, "SESSION_EXPIRATION_MINUTES"),
+            session_max_events=_int(env, "SESSION_MAX_EVENTS", 100),
         )
 
     @property

@@ -1,11 +1,14 @@
 """Deliver queued notifications (table `outbox`) for one channel: shared by Telegram and Zalo.
 
-Each due message is cut into the channel's pieces and sent in order. After each
+Each due message is claimed first (`OutboxStore.claim`), so that when two
+workers see it due only one sends it, then cut into the channel's pieces and
+sent in order. After each
 piece but the last, the outbox records how many reached the citizen, so a retry
 after a failure starts with the next piece instead of repeating delivered ones.
 A message is marked sent after its last piece. On a failure the channel decides:
 retry after a delay (backoff doubling from RETRY_BASE up to RETRY_MAX, at least
-what the channel asks), give up, or re-raise to end the round.
+what the channel asks), give up, or re-raise to end the round (the message is
+handed back unsent, due again at once).
 """
 
 from __future__ import annotations
@@ -53,11 +56,18 @@ async def deliver_due(outbox, channel: str, *, pieces: Callable[[OutboxMessage],
     """Send the messages of `channel` due `now` (default: the outbox's clock); (sent, failed)."""
     now = now or outbox.now()
     sent = failed = 0
-    for message in await asyncio.to_thread(outbox.due, channel, limit, now):
+    for candidate in await asyncio.to_thread(outbox.due, channel, limit, now):
+        message = await asyncio.to_thread(outbox.claim, candidate.id, now)
+        if message is None:
+            continue  # another worker took it
         try:
             await send_remaining(outbox, message, pieces(message), lambda piece: send(message, piece))
         except Exception as exc:  # noqa: BLE001 - the channel's `failure` decides, or re-raises
-            outcome = failure(message, exc)
+            try:
+                outcome = failure(message, exc)
+            except BaseException:
+                await asyncio.to_thread(outbox.release, message.id, now)
+                raise
             retry_at = now + outcome.retry_after if outcome.retry_after is not None else None
             await asyncio.to_thread(outbox.mark_failed, message.id, outcome.error, retry_at)
             failed += 1

@@ -13,7 +13,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Sequence
 
-from bot.cli import chat, db, dossiers, feedback, office, procedures, report, run, search, telegram, web, zalo
+from bot.cli import (chat, conversations, db, dossiers, feedback, office, procedures, report, run, search, telegram,
+                     web, zalo)
 from bot.cli.context import Context
 from bot.cli.errors import CommandError
 
@@ -21,7 +22,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from bot.app import Services
     from bot.settings import Settings
 
-COMMAND_MODULES = [procedures, search, chat, db, run, web, dossiers, feedback, report, office, telegram, zalo]
+COMMAND_MODULES = [procedures, search, chat, db, run, web, dossiers, feedback, report, office, telegram, zalo,
+                   conversations]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,6 +8,8 @@
 An answer is queued to the citizen's conversation when its channel can push
 (Telegram, Zalo). Contacts are shown masked, never whole. Times are shown in
 Vietnam time; the export writes them as ISO 8601 with their +07:00 offset.
+Exported text that a spreadsheet would run as a formula (a citizen's "=...")
+starts with a single quote (`bot.core.spreadsheet`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from bot.cli.errors import CommandError
 from bot.core.clock import format_day_time, to_local
 from bot.core.contact import mask_contact
 from bot.core.feedback import ANSWERED, RECEIVED, FeedbackError, Ticket, normalize_ticket
+from bot.core.spreadsheet import safe_row
 
 PREVIEW = 60
 EXPORT_FIELDS = ("ticket", "created_at", "status", "channel", "about", "dossier_code", "content", "contact",
@@ -120,9 +123,10 @@ def _export(args: argparse.Namespace, ctx: Context) -> int:
             writer = csv.writer(handle)
             writer.writerow(EXPORT_FIELDS)
             for t in reversed(tickets):
-                writer.writerow([t.ticket, to_local(t.created_at).isoformat(), t.status, t.channel, t.about or "",
-                                 t.dossier_code or "", t.content, mask_contact(t.contact) if t.contact else "",
-                                 t.answer or "", to_local(t.answered_at).isoformat() if t.answered_at else ""])
+                writer.writerow(safe_row([
+                    t.ticket, to_local(t.created_at).isoformat(), t.status, t.channel, t.about,
+                    t.dossier_code, t.content, mask_contact(t.contact) if t.contact else None,
+                    t.answer, to_local(t.answered_at).isoformat() if t.answered_at else None]))
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

@@ -1,9 +1,19 @@
-"""`bot run`: start every part of the assistant and stay in the foreground.
+"""`bot run`: start every part of the assistant and keep it running in the foreground.
 
 Starts the action server and the Rasa server (REST channel and HTTP API, the
 API closed by a token: RASA_API_TOKEN, or a random one per run that only the
-processes started here know), waits until they answer, prints where to talk
-to the assistant, and stops them all on Ctrl+C or when any of them exits.
+processes started here know), the web server, Telegram / the Zalo worker when
+configured, waits until they answer, prints where to talk to the assistant,
+then starts a second Rasa server that waits, model loaded, to take over the
+port if the first dies (`--no-standby` turns it off; bot/cli/rasa_server.py).
+
+From then on `bot/cli/supervisor.py` keeps them running: a component that
+exits is started again after a wait that doubles (1 s, 2 s, 4 s ...), with a
+log line each time; one that dies more than `--max-restarts` times within
+`--restart-window` seconds stops everything (exit code 2, for systemd to see).
+Ctrl+C or SIGTERM stops every child.
+While it runs, conversations older than CONVERSATION_RETENTION_DAYS are purged
+once a day (`bot.cli.conversations.DailyPurge`).
 """
 
 from __future__ import annotations
@@ -16,11 +26,12 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from bot.cli.context import Context
+from bot.cli.supervisor import GaveUp, RestartPolicy, StartupFailed, Supervisor
 from bot.settings import PROJECT_ROOT, Settings
 
 
@@ -46,8 +57,20 @@ def _local(host: str) -> str:
     return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
 
 
-def planned_processes(settings: Settings, model: Path, credentials: str = "credentials.yml") -> list[ProcessSpec]:
-    """Every process `bot run` starts, in order, with the URL that says it is ready."""
+def planned_processes(settings: Settings, model: Path, credentials: str = "credentials.yml",
+                      standby: bool = True) -> list[ProcessSpec]:
+    """Every process `bot run` starts, in order, with the URL that says it is ready.
+
+    With `standby`, a second copy of the Rasa server ("Rasa server 2", started last) loads the
+    model and waits for the port: it takes over within a second when the serving copy dies
+    (bot/cli/rasa_server.py). The two copies take turns; whichever holds the port serves.
+    """
+    rasa_argv = [
+        sys.executable, "-m", "bot.cli.rasa_server", "run", "--model", str(model), "--enable-api",
+        "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
+        "--credentials", credentials, "--endpoints", "endpoints.yml",
+        *(["--auth-token", settings.rasa_api_token] if settings.rasa_api_token else []),
+    ]
     specs = [
         ProcessSpec(
             "action server",
@@ -56,12 +79,7 @@ def planned_processes(settings: Settings, model: Path, credentials: str = "crede
         ),
         ProcessSpec(
             "Rasa server",
-            [
-                _bin("rasa"), "run", "--model", str(model), "--enable-api",
-                "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
-                "--credentials", credentials, "--endpoints", "endpoints.yml",
-                *(["--auth-token", settings.rasa_api_token] if settings.rasa_api_token else []),
-            ],
+            rasa_argv,
             ready_url=f"{settings.rasa_url}/status"
             + (f"?token={settings.rasa_api_token}" if settings.rasa_api_token else ""),
         ),
@@ -75,39 +93,54 @@ def planned_processes(settings: Settings, model: Path, credentials: str = "crede
         specs.append(ProcessSpec("Telegram", [_bin("bot"), "telegram"]))
     if settings.zalo_can_send:
         specs.append(ProcessSpec("Zalo notifications", [_bin("bot"), "zalo-worker"]))
+    if standby:
+        specs.append(ProcessSpec("Rasa server 2", rasa_argv))
     return specs
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("run", help="Chạy trợ lý (máy chủ hành động và máy chủ Rasa)")
     parser.add_argument("--ready-timeout", type=float, default=300)
+    parser.add_argument("--max-restarts", type=int, default=RestartPolicy.max_restarts,
+                        help="Số lần khởi động lại một thành phần trong cửa sổ thời gian trước khi tắt hẳn")
+    parser.add_argument("--restart-window", type=float, default=RestartPolicy.window,
+                        help="Cửa sổ thời gian (giây) để đếm số lần khởi động lại")
+    parser.add_argument("--no-standby", dest="standby", action="store_false",
+                        help="Không chạy bản Rasa dự phòng (tiết kiệm khoảng 1,5 GB RAM; "
+                             "máy chủ Rasa chết thì mất từ 30 giây đến hơn 2 phút mới trả lời lại)")
     parser.set_defaults(handler=_run)
 
 
-def _wait_ready(url: str, proc: subprocess.Popen, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return False
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return True
-        except OSError:
-            print(".", end="", flush=True)
-            time.sleep(2)
-    return False
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: the child gets SIGTERM if `bot run` itself is killed, so no server is left holding a port."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
-def _stop(procs: list[tuple[ProcessSpec, subprocess.Popen]]) -> None:
-    for _, proc in procs:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for _, proc in procs:
-        try:
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            proc.kill()
+def process_starter(env: dict) -> Callable[[ProcessSpec], subprocess.Popen]:
+    """How `bot run` starts a component: in the project folder, with `env`."""
+    preexec = _die_with_parent if sys.platform.startswith("linux") else None
+
+    def start(spec: ProcessSpec) -> subprocess.Popen:
+        return subprocess.Popen(spec.argv, cwd=PROJECT_ROOT, env=env, preexec_fn=preexec)
+
+    return start
+
+
+class _Terminated(Exception):
+    """SIGTERM (systemd stop, kill): stop the children as on Ctrl+C."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise _Terminated()
+
+
+def _log(message: str) -> None:
+    print(f"[bot run {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def _run(args: argparse.Namespace, ctx: Context) -> int:
@@ -117,30 +150,51 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
     model = latest_model(settings.model_dir)
     if model is None:
         raise CommandError("Chưa có mô hình trong models/. Hãy chạy `make run` (tự huấn luyện) hoặc `make model`.")
+    if args.max_restarts < 0 or args.restart_window <= 0:
+        raise CommandError("--max-restarts phải từ 0 trở lên và --restart-window phải lớn hơn 0.")
     if not settings.rasa_api_token:
         settings = dataclasses.replace(settings, rasa_api_token=secrets.token_urlsafe(24))
     env = {**os.environ, "ACTION_PORT": str(settings.action_port), "PYTHONPATH": str(PROJECT_ROOT),
            "RASA_API_TOKEN": settings.rasa_api_token}
-    procs: list[tuple[ProcessSpec, subprocess.Popen]] = []
+    policy = dataclasses.replace(RestartPolicy(), max_restarts=args.max_restarts, window=args.restart_window)
+    supervisor = Supervisor(planned_processes(settings, model, standby=args.standby), process_starter(env), policy=policy, log=_log)
+    previous_sigterm = signal.signal(signal.SIGTERM, _on_sigterm)
+    purge = None
     try:
-        for spec in planned_processes(settings, model):
-            print(f"Đang khởi động {spec.name}", end="", flush=True)
-            proc = subprocess.Popen(spec.argv, cwd=PROJECT_ROOT, env=env)
-            procs.append((spec, proc))
-            if spec.ready_url and not _wait_ready(spec.ready_url, proc, args.ready_timeout):
-                print(" thất bại.")
-                raise CommandError(f"{spec.name} không khởi động được; xem thông báo lỗi ở trên.")
-            print(" sẵn sàng.")
+        try:
+            supervisor.start_all(args.ready_timeout, progress=lambda text: print(text, end="", flush=True))
+        except StartupFailed as exc:
+            print(" thất bại.")
+            raise CommandError(str(exc)) from None
+        purge = _start_daily_purge(settings)
         _print_where(settings)
-        while all(proc.poll() is None for _, proc in procs):
-            time.sleep(1)
-        stopped = [spec.name for spec, proc in procs if proc.poll() is not None]
-        raise CommandError(f"{', '.join(stopped)} đã dừng; đang tắt các phần còn lại.")
-    except KeyboardInterrupt:
-        print("\nĐang tắt trợ lý...")
+        supervisor.run()
+        return 0
+    except GaveUp as exc:
+        raise CommandError(str(exc)) from None
+    except (KeyboardInterrupt, _Terminated):
+        print("\nĐang tắt trợ lý...", flush=True)
         return 0
     finally:
-        _stop(procs)
+        if purge is not None:
+            purge.stop()
+        # A second Ctrl+C or SIGTERM must not cut the shutdown short and leave servers running.
+        previous_sigint = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        supervisor.stop()
+        signal.signal(signal.SIGINT, previous_sigint)
+        signal.signal(signal.SIGTERM, previous_sigterm)
+
+
+def _start_daily_purge(settings: Settings):
+    """The daily conversation purge on a background thread; None when retention is off (0 days)."""
+    if settings.conversation_retention_days < 1:
+        return None
+    from bot.app import build_engine
+    from bot.cli.conversations import DailyPurge
+    from bot.db.conversation_store import ConversationStore
+
+    return DailyPurge(ConversationStore(build_engine(settings)), settings.conversation_retention_days).start()
 
 
 def _print_where(settings: Settings) -> None:

@@ -224,6 +224,11 @@ class Procedure(_Strict):
     def level_label(self) -> str:
         return LEVEL_LABELS[self.level]
 
+    @property
+    def tier(self) -> str:
+        """Curated: written and checked by staff (a published record, `bot.core.published`, says "published")."""
+        return "curated"
+
 
 class CatalogError(ValueError):
     """Raised with every problem found; `problems` lists (file, record, field, message)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from typing import Iterable, Sequence
@@ -13,30 +12,13 @@ from sqlalchemy.orm import selectinload
 
 from bot.core.catalog import Document, Fee, Form, Online, Procedure, ProcessingTime
 from bot.core.clock import now_utc
-from bot.db.engine import session_factory
+from bot.db.engine import serialize, session_factory
 from bot.db.models import AliasRow, CatalogMetaRow, DocumentRow, FormRow, ProcedureRow, StepRow
 
 
 def fingerprint(procedures: Sequence[Procedure]) -> str:
     payload = json.dumps([p.json(sort_keys=True) for p in sorted(procedures, key=lambda p: p.code)])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def _unverified_json(p: Procedure) -> str:
-    """The `unverified` column: a JSON list of aspect names, or, when a fact has its
-    own end date, {"aspects": [...], "until": {"fees": "YYYY-MM-DD"}}. The end date
-    rides in this column until a migration gives it one of its own."""
-    aspects = list(p.unverified)
-    if p.fees.valid_to is None:
-        return json.dumps(aspects)
-    return json.dumps({"aspects": aspects, "until": {"fees": p.fees.valid_to.isoformat()}})
-
-
-def _read_unverified(value: str) -> tuple[list[str], dict[str, dt.date]]:
-    data = json.loads(value)
-    if isinstance(data, list):
-        return data, {}
-    return list(data["aspects"]), {k: dt.date.fromisoformat(v) for k, v in data.get("until", {}).items()}
 
 
 def _to_row(p: Procedure) -> ProcedureRow:
@@ -52,6 +34,7 @@ def _to_row(p: Procedure) -> ProcedureRow:
         fee_text=p.fees.text,
         fee_amount_vnd=p.fees.amount_vnd,
         fee_exemptions=p.fees.exemptions,
+        fee_valid_to=p.fees.valid_to,
         online_available=p.online.available,
         online_level=p.online.level,
         portal_url=p.online.portal_url,
@@ -59,7 +42,7 @@ def _to_row(p: Procedure) -> ProcedureRow:
         legal_basis=json.dumps(list(p.legal_basis), ensure_ascii=False),
         keywords=json.dumps(list(p.keywords), ensure_ascii=False),
         other_codes=json.dumps(list(p.other_codes)),
-        unverified=_unverified_json(p),
+        unverified=json.dumps(list(p.unverified)),
         source_url=p.source_url,
         verified_on=p.verified_on,
         valid_from=p.valid_from,
@@ -76,7 +59,6 @@ def _to_row(p: Procedure) -> ProcedureRow:
 
 
 def _from_row(row: ProcedureRow) -> Procedure:
-    unverified, until = _read_unverified(row.unverified)
     return Procedure.construct(
         code=row.code,
         name=row.name,
@@ -93,7 +75,7 @@ def _from_row(row: ProcedureRow) -> Procedure:
             text=row.fee_text,
             amount_vnd=row.fee_amount_vnd,
             exemptions=row.fee_exemptions,
-            valid_to=until.get("fees"),
+            valid_to=row.fee_valid_to,
         ),
         documents=[
             Document.construct(name=d.name, kind=d.kind, quantity=d.quantity, notes=d.notes) for d in row.documents
@@ -110,7 +92,7 @@ def _from_row(row: ProcedureRow) -> Procedure:
         verified_on=row.verified_on,
         valid_from=row.valid_from,
         valid_to=row.valid_to,
-        unverified=unverified,
+        unverified=json.loads(row.unverified),
     )
 
 
@@ -124,6 +106,7 @@ class CatalogStore:
         """Replace the whole catalog in one transaction; on any error nothing changes."""
         procedures = list(procedures)
         with self._sessions.begin() as session:
+            serialize(session, "catalog")  # two processes loading an empty database at once
             for model in (AliasRow, DocumentRow, StepRow, FormRow, ProcedureRow, CatalogMetaRow):
                 session.execute(delete(model))
             session.add_all(_to_row(p) for p in procedures)

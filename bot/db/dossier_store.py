@@ -4,6 +4,12 @@ Every write happens in one transaction: a batch (CSV file, pushed JSON) is
 written whole or not at all, each change adds a history row naming its source,
 and a status change queues a message for every subscribed conversation in the
 same transaction, so the queue never misses or invents a change.
+
+Concurrent writers: the dossiers a write is about are read locked
+(`with_for_update` on PostgreSQL; SQLite's write transactions take the whole
+database, see `bot.db.engine`), and citizens' checks, which count earlier
+failures before adding one, run one at a time (`serialize`), so no update is
+lost and the lock-out cannot be overshot by checks sent at once.
 """
 
 from __future__ import annotations
@@ -26,13 +32,14 @@ from bot.core.dossiers.status import Dossier, DossierStatus, ReturnMethod
 from bot.core.dossiers.wording import notification_text
 from bot.core.office import DEFAULT_PLACE, Place
 from bot.core.ratelimit import DOSSIER_CHECKS, RateLimit
-from bot.db.engine import session_factory
+from bot.db.engine import serialize, session_factory
 from bot.db.models import (
     DossierCheckFailureRow,
     DossierHistoryRow,
     DossierRow,
     DossierSubscriptionRow,
     ProcedureRow,
+    PublishedProcedureRow,
 )
 from bot.db.outbox_store import new_row
 
@@ -135,7 +142,7 @@ class DossierStore:
         rows: dict[str, DossierRow] = {}
         for i in range(0, len(codes), _CHUNK):
             chunk = codes[i:i + _CHUNK]
-            for row in session.scalars(select(DossierRow).where(DossierRow.code.in_(chunk))):
+            for row in session.scalars(select(DossierRow).where(DossierRow.code.in_(chunk)).with_for_update()):
                 rows[row.code] = row
         return rows
 
@@ -176,6 +183,7 @@ class DossierStore:
         """Store the demo set when there are no dossiers yet; returns how many were added."""
         now = now or self._clock()
         with self._sessions.begin() as session:
+            serialize(session, "dossiers-seed")
             if session.scalar(select(func.count()).select_from(DossierRow)):
                 return 0
             for d in dossiers:
@@ -224,8 +232,11 @@ class DossierStore:
     def _procedure_names(session: Session, codes: set[str]) -> dict[str, str]:
         if not codes:
             return {}
-        rows = session.execute(select(ProcedureRow.code, ProcedureRow.name).where(ProcedureRow.code.in_(codes)))
-        return {code: short_name(name) for code, name in rows}
+        # A curated name wins over the published one with the same code.
+        published = session.execute(select(PublishedProcedureRow.code, PublishedProcedureRow.name)
+                                    .where(PublishedProcedureRow.code.in_(codes)))
+        curated = session.execute(select(ProcedureRow.code, ProcedureRow.name).where(ProcedureRow.code.in_(codes)))
+        return {code: short_name(name) for code, name in {**dict(published.all()), **dict(curated.all())}.items()}
 
     # --- citizen side ---------------------------------------------------------
 
@@ -251,6 +262,7 @@ class DossierStore:
         """
         now = now or self._clock()
         with self._sessions.begin() as session:
+            serialize(session, "dossier-checks")
             failures = self._recent_failures(session, sender_id, now)
             locked = self.rate_limit.locked_until(failures, now)
             if locked:
@@ -270,17 +282,21 @@ class DossierStore:
         """Follow a dossier's changes from a push channel; False when already following."""
         now = now or self._clock()
         canonical = normalize_code(code)
-        with self._sessions.begin() as session:
-            row = session.scalar(select(DossierRow).where(DossierRow.code == canonical)) if canonical else None
-            if row is None:
-                raise LookupError(code)
-            exists = session.scalar(select(DossierSubscriptionRow.id).where(
-                DossierSubscriptionRow.dossier_id == row.id, DossierSubscriptionRow.sender_id == sender_id))
-            if exists:
-                return False
-            session.add(DossierSubscriptionRow(dossier_id=row.id, sender_id=sender_id, channel=channel,
-                                               recipient_id=recipient_id, created_at=now))
-            return True
+        try:
+            with self._sessions.begin() as session:
+                row = session.scalar(select(DossierRow).where(DossierRow.code == canonical).with_for_update()
+                                     ) if canonical else None
+                if row is None:
+                    raise LookupError(code)
+                exists = session.scalar(select(DossierSubscriptionRow.id).where(
+                    DossierSubscriptionRow.dossier_id == row.id, DossierSubscriptionRow.sender_id == sender_id))
+                if exists:
+                    return False
+                session.add(DossierSubscriptionRow(dossier_id=row.id, sender_id=sender_id, channel=channel,
+                                                   recipient_id=recipient_id, created_at=now))
+        except IntegrityError:  # the same conversation subscribed at the same moment
+            return False
+        return True
 
     def subscribers(self, code: str) -> list[str]:
         canonical = normalize_code(code)

@@ -1,4 +1,9 @@
-"""Feedback tickets and satisfaction ratings in SQL."""
+"""Feedback tickets and satisfaction ratings in SQL.
+
+Ticket numbers are taken one writer at a time (`serialize`; SQLite's write
+transactions already are), the ticket being answered is locked, and a rating
+is one row per conversation however many taps arrive at once.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ from bot.core.feedback import (
     ticket_prefix,
 )
 from bot.core.ratings import RatingEntry
-from bot.db.engine import session_factory
+from bot.db.engine import serialize, session_factory
 from bot.db.models import FeedbackRow, ProcedureRow, RatingRow
 from bot.db.outbox_store import new_row
 
@@ -60,6 +65,7 @@ class FeedbackStore:
         for attempt in range(_NUMBERING_ATTEMPTS):
             try:
                 with self._sessions.begin() as session:
+                    serialize(session, "feedback-numbering")
                     last = session.scalar(
                         select(func.max(FeedbackRow.ticket)).where(FeedbackRow.ticket.like(prefix + "%")))
                     sequence = int(last[len(prefix):]) + 1 if last else 1
@@ -102,7 +108,8 @@ class FeedbackStore:
         answer = clean_answer(text)
         canonical = normalize_ticket(ticket)
         with self._sessions.begin() as session:
-            row = session.scalar(select(FeedbackRow).where(FeedbackRow.ticket == canonical)) if canonical else None
+            row = session.scalar(select(FeedbackRow).where(FeedbackRow.ticket == canonical).with_for_update()
+                                 ) if canonical else None
             if row is None:
                 raise FeedbackError(f"Không có phiếu {ticket}.")
             row.answer = answer
@@ -129,12 +136,18 @@ class RatingStore:
         if not 1 <= int(level) <= 5:
             raise ValueError("level must be 1..5")
         now = now or self._clock()
-        with self._sessions.begin() as session:
-            row = session.scalar(select(RatingRow).where(RatingRow.sender_id == sender_id))
-            if row is None:
-                row = RatingRow(sender_id=sender_id[:200], created_at=now)
-                session.add(row)
-            row.channel, row.topic, row.context, row.level = channel[:40], topic[:40], context[:20], int(level)
+        for attempt in range(2):
+            try:
+                with self._sessions.begin() as session:
+                    row = session.scalar(select(RatingRow).where(RatingRow.sender_id == sender_id).with_for_update())
+                    if row is None:
+                        row = RatingRow(sender_id=sender_id[:200], created_at=now)
+                        session.add(row)
+                    row.channel, row.topic, row.context, row.level = channel[:40], topic[:40], context[:20], int(level)
+                return
+            except IntegrityError:  # PostgreSQL: the same conversation's first rating arrived twice at once
+                if attempt:
+                    raise
 
     def get_level(self, sender_id: str) -> int | None:
         with self._sessions() as session:

@@ -38,6 +38,7 @@ class ProcedureRow(Base):
     fee_text = Column(Text, nullable=False)
     fee_amount_vnd = Column(Integer)
     fee_exemptions = Column(Text)
+    fee_valid_to = Column(Date)  # a fee that ends on a day of its own (e.g. a discount)
     online_available = Column(Boolean, nullable=False)
     online_level = Column(String(20))
     portal_url = Column(Text)
@@ -45,7 +46,7 @@ class ProcedureRow(Base):
     legal_basis = Column(Text, nullable=False)  # JSON list
     keywords = Column(Text, nullable=False)  # JSON list
     other_codes = Column(Text, nullable=False)  # JSON list
-    unverified = Column(Text, nullable=False)  # JSON: aspect names, and per-fact end dates (catalog_store)
+    unverified = Column(Text, nullable=False)  # JSON list of aspect names
     source_url = Column(Text, nullable=False)
     verified_on = Column(Date, nullable=False)
     valid_from = Column(Date, nullable=False)
@@ -233,3 +234,48 @@ class ChannelTokenRow(Base):
     refresh_token = Column(Text, nullable=False)
     expires_at = Column(UTCDateTime)  # None when unknown
     updated_at = Column(UTCDateTime, nullable=False)
+
+
+# --- The published tier (national-portal records, see bot.core.published) ---
+
+
+class PublishedProcedureRow(Base):
+    """A procedure as published on the national portal, parsed; `data` is its JSON (`PublishedProcedure.to_dict`)."""
+
+    __tablename__ = "published_procedures"
+    code = Column(String(40), primary_key=True)
+    name = Column(Text, nullable=False)
+    field = Column(String(300), nullable=False)
+    collected_on = Column(Date, nullable=False, index=True)
+    flagged = Column(Boolean, nullable=False, default=False)
+    content_hash = Column(String(64), nullable=False)
+    data = Column(Text, nullable=False)
+    imported_at = Column(UTCDateTime, nullable=False)  # first stored
+    updated_at = Column(UTCDateTime, nullable=False)  # last changed by an import
+
+
+class PortalImportRow(Base):
+    """One real run of `bot procedures import-portal`: who, when, from where, what changed."""
+
+    __tablename__ = "portal_imports"
+    id = Column(Integer, primary_key=True)
+    run_by = Column(String(200), nullable=False)
+    run_at = Column(UTCDateTime, nullable=False)
+    source = Column(Text, nullable=False)
+    files = Column(Integer, nullable=False)
+    added = Column(Integer, nullable=False)
+    changed = Column(Integer, nullable=False)
+    removed = Column(Integer, nullable=False)
+    unchanged = Column(Integer, nullable=False)
+    flagged = Column(Integer, nullable=False)
+    fingerprint = Column(String(64), nullable=False)  # of every published record after the run
+
+
+class ProcessedEventRow(Base):
+    """A webhook event already accepted (Zalo's msg_id), so a retry or a replay, even after a
+    restart, is not answered twice. Kept for a while after `received_at`, then pruned."""
+
+    __tablename__ = "processed_events"
+    channel = Column(String(20), primary_key=True)  # zalo
+    event_id = Column(String(100), primary_key=True)
+    received_at = Column(UTCDateTime, nullable=False, index=True)

@@ -2,8 +2,13 @@
 
 The core enqueues a message when a dossier a citizen follows changes or when
 staff answer a feedback ticket; channel adapters (Telegram, Zalo) ask for the
-messages due on their channel, send them, and mark each one sent or failed.
-Rows live in the database, so the queue survives a restart.
+messages due on their channel, claim each one before sending it, and mark it
+sent or failed. Rows live in the database, so the queue survives a restart.
+
+A claim is one atomic UPDATE that moves the message's next attempt CLAIM_LEASE
+ahead, so of two workers (two processes, or two rounds) that saw the same
+message due, exactly one sends it. A worker that dies mid-send leaves the
+message to be tried again when the lease ends.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Callable
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -25,6 +30,7 @@ SENT = "sent"
 FAILED = "failed"
 MAX_ATTEMPTS = 5
 MAX_ERROR_LENGTH = 2000
+CLAIM_LEASE = dt.timedelta(minutes=5)  # how long a claimed message is left to its worker
 
 
 @dataclass(frozen=True)
@@ -81,44 +87,68 @@ class OutboxStore:
 
     def enqueue(self, channel: str, recipient_id: str, text: str, dedupe_key: str) -> bool:
         """Queue a message; False (and nothing changes) when dedupe_key is already queued."""
-        with self._sessions() as session:
-            if session.scalar(select(OutboxRow.id).where(OutboxRow.dedupe_key == dedupe_key)) is not None:
-                return False
-            session.add(new_row(channel, recipient_id, text, dedupe_key, self.now()))
-            try:
-                session.commit()
-            except IntegrityError:  # another process queued the same key meanwhile
-                session.rollback()
-                return False
-            return True
+        try:
+            with self._sessions.begin() as session:
+                if session.scalar(select(OutboxRow.id).where(OutboxRow.dedupe_key == dedupe_key)) is not None:
+                    return False
+                session.add(new_row(channel, recipient_id, text, dedupe_key, self.now()))
+        except IntegrityError:  # PostgreSQL: another process queued the same key meanwhile
+            return False
+        return True
+
+    def _is_due(self, now: dt.datetime):
+        return (or_(OutboxRow.status == PENDING, OutboxRow.status == FAILED),
+                OutboxRow.next_attempt_at <= now,
+                OutboxRow.attempts < self.max_attempts)
 
     def due(self, channel: str, limit: int = 50, now: dt.datetime | None = None) -> list[OutboxMessage]:
-        """Messages for `channel` to try now: pending, or failed with a retry time reached, oldest first."""
+        """Messages for `channel` to try now: pending, or failed with a retry time reached, oldest first.
+
+        Another worker may see the same messages: `claim` each one before sending it.
+        """
         now = now or self.now()
         with self._sessions() as session:
             rows = session.scalars(
                 select(OutboxRow)
-                .where(
-                    OutboxRow.channel == channel,
-                    or_(OutboxRow.status == PENDING, OutboxRow.status == FAILED),
-                    OutboxRow.next_attempt_at <= now,
-                    OutboxRow.attempts < self.max_attempts,
-                )
+                .where(OutboxRow.channel == channel, *self._is_due(now))
                 .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
                 .limit(limit)
             ).all()
             return [_message(r) for r in rows]
 
+    def claim(self, id: int, now: dt.datetime | None = None,
+              lease: dt.timedelta = CLAIM_LEASE) -> OutboxMessage | None:
+        """Take a due message for sending: it is not due again before now + lease.
+
+        Returns the message as it is now (pieces already sent included), or None
+        when it is no longer due (another worker claimed it, or it was sent).
+        """
+        now = now or self.now()
+        with self._sessions.begin() as session:
+            claimed = session.execute(
+                update(OutboxRow).where(OutboxRow.id == id, *self._is_due(now))
+                .values(next_attempt_at=now + lease).execution_options(synchronize_session=False)
+            ).rowcount
+            return _message(session.get(OutboxRow, id)) if claimed == 1 else None
+
+    def release(self, id: int, now: dt.datetime | None = None) -> None:
+        """Hand a claimed message back unsent and without an attempt: it is due again at `now`."""
+        now = now or self.now()
+        with self._sessions.begin() as session:
+            session.execute(
+                update(OutboxRow).where(OutboxRow.id == id, OutboxRow.status != SENT, OutboxRow.next_attempt_at > now)
+                .values(next_attempt_at=now).execution_options(synchronize_session=False))
+
     def mark_parts_sent(self, id: int, parts_sent: int) -> None:
         """Record that the first `parts_sent` pieces of a split message were delivered.
 
-        Not an attempt: the message stays due, and a retry after a failure
+        Not an attempt: the message stays claimed, and a retry after a failure
         starts with the next piece instead of repeating the delivered ones.
         """
         with self._sessions.begin() as session:
-            row = session.get(OutboxRow, id)
-            if row is not None:
-                row.parts_sent = max(row.parts_sent or 0, parts_sent)
+            session.execute(
+                update(OutboxRow).where(OutboxRow.id == id, OutboxRow.parts_sent < parts_sent)
+                .values(parts_sent=parts_sent).execution_options(synchronize_session=False))
 
     def mark_sent(self, id: int) -> None:
         self._attempted(id, SENT, sent_at=self.now(), last_error=None)
@@ -131,7 +161,7 @@ class OutboxStore:
     def _attempted(self, id: int, status: str, *, retry_at: dt.datetime | None = None, give_up: bool = False,
                    **values) -> None:
         with self._sessions.begin() as session:
-            row = session.get(OutboxRow, id)
+            row = session.get(OutboxRow, id, with_for_update=True)
             if row is None:
                 return
             row.status = status

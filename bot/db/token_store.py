@@ -35,7 +35,7 @@ class TokenStore:
     def save(self, channel: str, tokens: ChannelTokens) -> None:
         """Replace the channel's tokens in one transaction."""
         with self._sessions.begin() as session:
-            row = session.get(ChannelTokenRow, channel)
+            row = session.get(ChannelTokenRow, channel, with_for_update=True)
             if row is None:
                 row = ChannelTokenRow(channel=channel)
                 session.add(row)

@@ -9,7 +9,9 @@ that changed; a new one needs every required field. Times are ISO 8601: with an
 offset (`Z`, `+00:00`, `+07:00`) they are that instant; without one they are
 Vietnam time, and a date alone is an appointment lasting that Vietnam day. The batch is written whole
 or not at all, with a history row per change (source "api"), and subscribed
-citizens are notified of status changes. Answers: 200 with counts; 400 bad JSON;
+citizens are notified of status changes. Answers: 200 with counts; 400 bad or
+empty JSON, nesting deeper than bot/core/inbound.MAX_JSON_DEPTH, or text holding
+NUL or a lone UTF-16 surrogate (refused rather than altered);
 401 wrong or missing token (nothing read, nothing changed); 413 too large;
 422 invalid records, each named with its field.
 """
@@ -18,18 +20,19 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from bot.core.dossiers.planning import Incoming
-from bot.web.app import json_error
+from bot.core.inbound import Rejected, has_unstorable_text, read_json
+from bot.web.app import MAX_BODY_BYTES, json_error
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.app import Services
 
 MAX_RECORDS = 1000
+INVALID_TEXT = "Có ký tự không lưu được (NUL hoặc nửa cặp UTF-16); chưa ghi gì."
 SOURCE = "api"
 
 
@@ -57,9 +60,11 @@ def add_dossier_routes(app: web.Application, services: "Services") -> None:
             return json_error(401, "unauthorized", "Thiếu hoặc sai mã xác thực (Authorization: Bearer ...).",
                               headers={"WWW-Authenticate": "Bearer"})
         try:
-            body = json.loads(await request.text())
-        except (ValueError, UnicodeDecodeError):
-            return json_error(400, "invalid_json", "Nội dung không phải JSON hợp lệ (UTF-8).")
+            body = read_json(await request.read(), MAX_BODY_BYTES)  # aiohttp refuses more (413) before this
+        except Rejected as refused:
+            return json_error(refused.status, refused.error, refused.message)
+        if has_unstorable_text(body):  # staff data is kept as sent or refused, never altered
+            return json_error(400, "invalid_text", INVALID_TEXT)
         records = _records(body)
         if records is None or not records:
             return json_error(400, "invalid_shape", 'Cần một hồ sơ, một danh sách, hoặc {"dossiers": [...]}.')

@@ -8,19 +8,21 @@
     GET  /kiosk/api/suggest?q=        procedures as you type, diacritic-insensitive
     GET  /kiosk/api/checklist/<code>  the printable document checklist of a procedure
     POST /kiosk/api/message           {screen, session, message} -> Rasa REST channel
-    POST /kiosk/api/reset             {screen, session} -> /restart, forgetting the conversation
+    POST /kiosk/api/reset             {screen, session} -> /restart, then the conversation is deleted
 
 The page loads nothing from the internet and talks only to these URLs, so it
 works on the centre's LAN and Rasa's HTTP API stays on loopback. The conversation
 is named "kiosk:<screen>.<session>" by the server: a page cannot speak for
-another channel's user. Every bad request gets JSON `{"error", "message"}` with
+another channel's user. "Bắt đầu lại" (and the idle reset) makes the page pick a
+new random session, unrelated to the old one, and deletes the old conversation
+from the database: nothing a citizen typed stays behind for the next one.
+Every bad request gets JSON `{"error", "message"}` with
 a short Vietnamese sentence the page shows as the assistant's reply, never a trace.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from dataclasses import dataclass
@@ -28,6 +30,7 @@ from pathlib import Path
 
 import yaml
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels.rasa_client import RasaClient, RasaUnavailable
 from bot.core.answers import paginate
@@ -35,7 +38,9 @@ from bot.core.catalog import PROCEDURE_CODE_RE
 from bot.core.checklist import checklist
 from bot.core.conversations import sender_id
 from bot.core.delivery import NO_REPLY, Reply, payload
+from bot.core.inbound import Rejected, clean_text, read_json
 from bot.core.suggestions import Suggester
+from bot.db.conversation_store import ConversationStore
 from bot.settings import PROJECT_ROOT
 from bot.web.app import json_error
 
@@ -47,7 +52,7 @@ TOPICS_FILE = PROJECT_ROOT / "data" / "kiosk.yml"
 MAX_BODY_BYTES = 16 * 1024
 MAX_MESSAGE_CHARS = 500
 RASA_TIMEOUT_SECONDS = 60
-_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 # What the citizen reads when something goes wrong.
 ERR_BAD_REQUEST = "Xin lỗi, màn hình gửi câu hỏi chưa đúng. Bạn bấm “Bắt đầu lại” rồi hỏi lại nhé."
@@ -160,16 +165,17 @@ class KioskHandlers:
             if not chunk:
                 break
             raw += chunk
-        if len(raw) > MAX_BODY_BYTES:
-            return None, _error(413, "too_long", ERR_TOO_LONG)
         try:
-            body = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            body = read_json(raw, MAX_BODY_BYTES)  # size, UTF-8, JSON, depth
+        except Rejected as refused:
+            if refused.status == 413:
+                return None, _error(413, "too_long", ERR_TOO_LONG)
             return None, _error(400, "bad_request", ERR_BAD_REQUEST)
         if not isinstance(body, dict):
             return None, _error(400, "bad_request", ERR_BAD_REQUEST)
         screen, session = body.get("screen"), body.get("session")
-        if not (isinstance(screen, str) and _ID_RE.match(screen) and isinstance(session, str) and _ID_RE.match(session)):
+        if not (isinstance(screen, str) and _ID_RE.fullmatch(screen)
+                and isinstance(session, str) and _ID_RE.fullmatch(session)):
             return None, _error(400, "bad_request", ERR_BAD_REQUEST)
         body["sender"] = sender_id("kiosk", f"{screen}.{session}")
         return body, None
@@ -186,7 +192,7 @@ class KioskHandlers:
         message = body.get("message")
         if not isinstance(message, str):
             return _error(400, "bad_request", ERR_BAD_REQUEST)
-        message = message.strip()
+        message = clean_text(message).strip()  # no NUL or lone surrogate reaches the assistant
         if not message:
             return _error(400, "empty_message", ERR_EMPTY)
         if len(message) > MAX_MESSAGE_CHARS:
@@ -204,12 +210,18 @@ class KioskHandlers:
         body, problem = await self._read_request(request)
         if problem is not None:
             return problem
-        try:
+        ok = True
+        try:  # first, so a message still being answered is finished and stored
             await self.rasa.send(body["sender"], "/restart")
         except RasaUnavailable as exc:
             logger.warning("kiosk: could not restart %s: %s", body["sender"], exc)
-            return web.json_response({"ok": False})
-        return web.json_response({"ok": True})
+            ok = False
+        try:
+            await asyncio.to_thread(ConversationStore(self.services.engine).forget, body["sender"])
+        except SQLAlchemyError as exc:
+            logger.error("kiosk: could not delete conversation %s: %s", body["sender"], exc)
+            ok = False
+        return web.json_response({"ok": ok})
 
 
 def add_kiosk_routes(app: web.Application, services, topics_file: Path = TOPICS_FILE) -> None:

@@ -96,7 +96,7 @@ async def test_pieces_go_in_order_and_the_message_is_marked_sent_after_the_last(
     first = _enqueue(outbox, "một hai ba", "k1")
     second = _enqueue(outbox, "bốn", "k2")
     send = Sender(outbox)
-    assert await _deliver(outbox, send, now=first.created_at) == (2, 0)
+    assert await _deliver(outbox, send, now=second.created_at) == (2, 0)  # the later one: both are due
     # parts_sent grows after each piece but the last; the row is still pending while pieces go
     assert send.seen == [("một", 0, "pending"), ("hai", 1, "pending"), ("ba", 2, "pending"), ("bốn", 0, "pending")]
     assert send.pieces_of(first.id) == ["một", "hai", "ba"] and send.pieces_of(second.id) == ["bốn"]

@@ -239,20 +239,28 @@ def test_answer_pages_keep_every_line():
         assert " ".join(d.name.split()) in " ".join(text.split())
 
 
-def test_out_of_validity_record_carries_a_warning():
+def test_a_record_past_its_end_date_is_never_answered_from():
     expired = _procedure(valid_from=dt.date(2020, 1, 1), valid_to=dt.date(2023, 12, 31))
-    not_yet = _procedure(valid_from=dt.date(2025, 1, 1))
     current = _procedure(valid_from=dt.date(2020, 1, 1), valid_to=dt.date(2030, 1, 1))
     for aspect in ASPECTS:
-        assert "có thể đã thay đổi" in answer(expired, aspect, today=TODAY).pages[-1]
+        text = _text(answer(expired, aspect, today=TODAY))
+        assert "đang được cập nhật" in text and "bộ phận một cửa" in text
+        # None of the record's facts is stated.
+        assert expired.fees.text not in text and expired.documents[0].name not in text
+        assert answer(expired, aspect, today=TODAY).other_aspects == ()
+        assert "đang được cập nhật" not in _text(answer(current, aspect, today=TODAY))
+
+
+def test_a_record_not_yet_in_force_carries_a_warning():
+    not_yet = _procedure(valid_from=dt.date(2025, 1, 1))
+    for aspect in ASPECTS:
         assert "có thể đã thay đổi" in answer(not_yet, aspect, today=TODAY).pages[-1]
-        assert "có thể đã thay đổi" not in _text(answer(current, aspect, today=TODAY))
 
 
 def test_last_day_of_validity_is_still_valid():
     p = _procedure(valid_to=TODAY)
-    assert "có thể đã thay đổi" not in _text(answer(p, "fees", today=TODAY))
-    assert "có thể đã thay đổi" in _text(answer(p, "fees", today=TODAY + dt.timedelta(days=1)))
+    assert "đang được cập nhật" not in _text(answer(p, "fees", today=TODAY))
+    assert "đang được cập nhật" in _text(answer(p, "fees", today=TODAY + dt.timedelta(days=1)))
 
 
 def test_online_variants():

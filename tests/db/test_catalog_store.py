@@ -136,14 +136,6 @@ def test_read_back_records_behave_like_loaded_ones(store):
     assert store.get("1.001193").fees.valid_to is None
 
 
-def test_a_catalog_stored_before_fee_end_dates_still_reads(store, engine):
-    store.replace_all(_rich_records())
-    with engine.begin() as conn:  # the column as older versions wrote it: a plain list
-        conn.execute(text("update procedures set unverified = '[\"fees\"]' where code = '2.000528'"))
-    p = store.get("2.000528")
-    assert p.unverified == ["fees"] and p.fees.valid_to is None
-
-
 def test_required_documents_in_order(store):
     store.replace_all(_rich_records())
     docs = store.required_documents("2.000528")

@@ -95,3 +95,22 @@ def test_parts_sent_is_kept_without_counting_an_attempt(settings):
     (message,) = store.due("telegram")
     assert (message.parts_sent, message.attempts, message.status) == (2, 0, "pending")
     engine.dispose()
+
+
+def test_a_claimed_message_is_not_due_until_its_lease_ends_or_it_is_released(settings):
+    engine, store = _store(settings)
+    store.enqueue("telegram", "1", "một", "a")
+    (message,) = store.due("telegram")
+    now = now_utc()
+    claimed = store.claim(message.id, now=now, lease=dt.timedelta(minutes=5))
+    assert claimed is not None and claimed.id == message.id
+    assert store.claim(message.id, now=now) is None, "a second claim gets nothing"
+    assert store.due("telegram", now=now) == []
+    assert [m.id for m in store.due("telegram", now=now + dt.timedelta(minutes=6))] == [message.id]
+    store.release(message.id, now=now)
+    assert [m.id for m in store.due("telegram", now=now)] == [message.id]
+    store.claim(message.id, now=now)
+    store.mark_sent(message.id)
+    store.release(message.id, now=now)
+    assert store.due("telegram", now=now + dt.timedelta(days=1)) == [] and store.get(message.id).status == SENT
+    engine.dispose()

@@ -257,13 +257,27 @@ def test_read_aloud_uses_a_vietnamese_voice_when_there_is_one(kiosk):
         kiosk.d.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": script["identifier"]})
 
 
-def test_idle_screen_returns_to_start_and_forgets_the_conversation(kiosk):
+def _kiosk_conversations(assistant, screen: str) -> list[str]:
+    """The conversations of one kiosk screen stored in the assistant's database."""
+    from bot.app import build_engine
+    from bot.db.conversation_store import ConversationStore
+    from bot.settings import Settings
+
+    engine = build_engine(Settings.from_env(assistant.env))
+    try:
+        return [s for s in ConversationStore(engine).senders() if s.startswith(f"kiosk:{screen}.")]
+    finally:
+        engine.dispose()
+
+
+def test_idle_screen_returns_to_start_and_forgets_the_conversation(kiosk, assistant):
     kiosk.open("test-idle", idle=4)
     kiosk.one("#search").click()
     kiosk.type_on_screen("ho chieu")
     kiosk.wait.until(lambda d: kiosk.all(".suggestion"))
     kiosk.tap_and_wait_for_answer(".suggestion")
     assert kiosk.shown("#conversation") and kiosk.bot_messages()
+    [first] = _kiosk_conversations(assistant, "test-idle")  # stored by the Rasa server
     # Nobody touches the screen: back to the start, nothing of the conversation left.
     kiosk.wait.until(lambda d: kiosk.shown("#start"))
     assert not kiosk.shown("#conversation")
@@ -271,6 +285,9 @@ def test_idle_screen_returns_to_start_and_forgets_the_conversation(kiosk):
     assert kiosk.one("#search").get_attribute("value") == ""
     assert kiosk.all(".suggestion") == [] and not kiosk.shown("#keyboard")
     assert not kiosk.shown("#print-offer")
-    # And the next citizen starts a fresh conversation.
+    # And the next citizen starts a fresh conversation, under a new sender id; the old one is deleted.
+    kiosk.wait.until(lambda d: _kiosk_conversations(assistant, "test-idle") == [])
     answer = kiosk.tap_and_wait_for_answer(".topic", "Đăng ký tạm trú")
     assert "1.004194" in "\n".join(answer)
+    [second] = _kiosk_conversations(assistant, "test-idle")
+    assert second != first

@@ -243,11 +243,19 @@ async def test_a_body_sent_in_chunks_is_read_whole_and_capped(kiosk, rasa):
     assert len(rasa.received) == 1
 
 
-async def test_reset_restarts_the_conversation_in_rasa(kiosk, rasa):
+async def test_reset_restarts_and_deletes_the_conversation(kiosk, rasa, services):
+    from bot.db.conversation_store import ConversationStore
+    from tests.db.test_conversations import _stored, session_start, turn
+
     await _post(kiosk, "/kiosk/api/message", {**SCREEN, "message": "làm khai sinh"})
+    # What the Rasa server stored for this screen's conversation and for another one.
+    await _stored(services.settings.database_url, {
+        sender: session_start() + turn("làm khai sinh", "ask_procedure", "action_answer_procedure", "…")
+        for sender in ("kiosk:quay-1.abc123", "kiosk:quay-2.def456")})
     status, data = await _post(kiosk, "/kiosk/api/reset", SCREEN)
     assert status == 200 and data == {"ok": True}
     assert rasa.received[-1] == {"sender": "kiosk:quay-1.abc123", "message": "/restart"}
+    assert ConversationStore(services.engine).senders() == ["kiosk:quay-2.def456"]
 
 
 async def test_assistant_down_gives_a_friendly_error(services):

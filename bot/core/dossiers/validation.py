@@ -70,9 +70,9 @@ def parse_datetime(raw: Any) -> dt.datetime | None:
         if len(text) == 10:
             return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(0, 0), tzinfo=VN_TZ)
         value = dt.datetime.fromisoformat(text)
-    except ValueError:
+        value = value.replace(tzinfo=VN_TZ) if value.tzinfo is None else value.astimezone(VN_TZ)
+    except (ValueError, OverflowError):  # OverflowError: an offset pushing 9999-12-31 past the calendar
         return None
-    value = value.replace(tzinfo=VN_TZ) if value.tzinfo is None else value.astimezone(VN_TZ)
     return value.replace(microsecond=0)
 
 

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from bot.db.engine import is_ours
 from bot.db.models import Base
 from bot.db.types import UTCDateTime
 
@@ -19,6 +20,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     render_item=_render_item,
+    include_name=is_ours,  # the Rasa server's `events` table lives here too
 )
 with context.begin_transaction():
     context.run_migrations()

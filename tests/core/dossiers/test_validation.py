@@ -43,3 +43,9 @@ def test_a_huge_note_is_an_error_not_a_crash():
 def test_unknown_columns_are_errors():
     _, errors = parse_fields({**row(), "password": "x"})
     assert [e.field for e in errors] == ["password"]
+
+
+def test_dates_past_the_calendar_are_invalid_not_an_error():
+    assert parse_datetime("9999-12-31T23:59:59-23:59") is None  # the offset pushes it past year 9999
+    assert parse_datetime("0001-01-01T00:00:00+23:59") is None
+    assert parse_datetime("0000-01-01") is None

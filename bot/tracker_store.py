@@ -1,0 +1,139 @@
+"""Where the Rasa server keeps conversations: Rasa's SQL tracker store on the assistant's database.
+
+`endpoints.yml` names `bot.tracker_store.TrackerStore`; the Rasa server builds it
+with the domain, and it reads `DATABASE_URL` / `TTHC_VAR_DIR` through
+`get_settings()`, so conversations land in the same SQLite file or PostgreSQL
+database as dossiers and feedback, in Rasa's own `events` table (created by Rasa,
+not by our migrations; `bot.db.engine.is_ours` keeps Alembic away from it).
+
+Bounded conversations, so memory does not grow and a turn costs the same on the
+first message and the three-hundredth:
+
+- Rasa keeps nothing in memory between messages: each turn reads the latest
+  session from the database and writes the new events back.
+- A session ends after `SESSION_EXPIRATION_MINUTES` without a message (domain.yml's
+  `session_expiration_time` when unset); the slots carry over to the next one
+  (`carry_over_slots_to_new_session: true`), so "thế lệ phí thì sao" after a
+  pause still knows the procedure. Only the latest session is read per turn.
+- A session that grows past `SESSION_MAX_EVENTS` events is compacted when the
+  next message comes: a new session starts in the database with the current slot
+  values and the last two turns copied, and the older events are no longer read
+  (retention purges them). Our rules look one turn back and keep their context in
+  slots, so answers do not change. A conversation inside a form is left alone
+  until the form ends.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import time
+from typing import Any, Optional
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.domain import Domain, SessionConfig
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy import event as sa_event
+
+from bot.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+KEEP_TURNS = 2  # user turns copied into a compacted session (the fallback looks one turn back)
+
+
+def compacted_session(tracker: DialogueStateTracker, keep_turns: int = KEEP_TURNS,
+                      now: float | None = None) -> list[Event]:
+    """The events of a new session with the same state as `tracker`: a session start,
+    one SlotSet per slot that is set, and the last `keep_turns` user turns, stamped `now`."""
+    now = time.time() if now is None else now
+    events: list[Event] = [ActionExecuted(ACTION_SESSION_START_NAME, timestamp=now), SessionStarted(timestamp=now)]
+    for name, slot in tracker.slots.items():
+        if slot.value != slot.initial_value:
+            events.append(SlotSet(name, copy.deepcopy(slot.value), timestamp=now))
+    events.append(ActionExecuted(ACTION_LISTEN_NAME, timestamp=now))
+    history = list(tracker.events)
+    users = [i for i, event in enumerate(history) if isinstance(event, UserUttered)]
+    for event in history[users[-keep_turns]:] if len(users) >= keep_turns > 0 else []:
+        event = copy.deepcopy(event)
+        event.timestamp = now
+        events.append(event)
+    return events
+
+
+def _wait_for_sqlite_writers(engine) -> None:
+    """Wait up to 30 s for the action server's and `bot web`'s writes (as our engine does),
+    instead of failing a turn with "database is locked" after SQLite's default 5 s."""
+
+    @sa_event.listens_for(engine, "connect")
+    def _busy_timeout(dbapi_conn, _record):  # pragma: no cover - trivial
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+
+class TrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store on `Settings.database_url`, with sessions kept short."""
+
+    def __init__(self, domain: Optional[Domain] = None, event_broker: Any = None,
+                 settings: Settings | None = None, **_ignored: Any) -> None:
+        settings = settings or get_settings()
+        self.max_session_events = settings.session_max_events
+        self.session_expiration_minutes = settings.session_expiration_minutes
+        # A URL in `host` is used as it is (SQLite file or PostgreSQL, with its query options).
+        super().__init__(domain=domain, host=settings.database_url, event_broker=event_broker)
+        if self.engine.dialect.name == "sqlite":
+            _wait_for_sqlite_writers(self.engine)
+        self._apply_session_config()
+
+    # The Rasa server hands the store its domain (the processor's own object), so the
+    # idle time set here is the one the processor checks.
+    @property
+    def domain(self) -> Domain:
+        return self._domain
+
+    @domain.setter
+    def domain(self, domain: Optional[Domain]) -> None:
+        self._domain = domain or Domain.empty()
+        self._apply_session_config()
+
+    def _apply_session_config(self) -> None:
+        minutes = getattr(self, "session_expiration_minutes", None)
+        if minutes is not None and self._domain.session_config.session_expiration_time != minutes:
+            self._domain.session_config = SessionConfig(minutes, self._domain.session_config.carry_over_slots)
+
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        """The latest session; compacted first when it has grown past `max_session_events`."""
+        tracker = await super().retrieve(sender_id)
+        if tracker is None or not self._should_compact(tracker):
+            return tracker
+        events = compacted_session(tracker)
+        self._insert(sender_id, events)
+        logger.debug("conversation session compacted from %d to %d events", len(tracker.events), len(events))
+        return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
+
+    def _should_compact(self, tracker: DialogueStateTracker) -> bool:
+        return (
+            0 < self.max_session_events < len(tracker.events)
+            and tracker.latest_action_name == ACTION_LISTEN_NAME
+            and not tracker.active_loop_name
+        )
+
+    def _insert(self, sender_id: str, events: list[Event]) -> None:
+        """Append events as Rasa's `save` stores them."""
+        with self.session_scope() as session:
+            for event in events:
+                data = event.as_dict()
+                session.add(self.SQLEvent(
+                    sender_id=sender_id,
+                    type_name=event.type_name,
+                    timestamp=data.get("timestamp"),
+                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    action_name=data.get("name"),
+                    data=json.dumps(data),
+                ))
+            session.commit()
