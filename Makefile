@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .stamps
 export ACTION_PORT ?= 5055
+# endpoints.yml names it; `bot run` makes a random one when it is empty.
+export ACTION_SERVER_SECRET ?=
 export PYTHONPATH := $(CURDIR)
 
 # Rasa reads every YAML under data/ unless told otherwise: data/procedures and

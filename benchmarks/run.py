@@ -16,6 +16,9 @@
   conversation's first vs last turns, the Rasa server's memory after N
   conversations (`--conversations N`, 10,000 by default), and throughput with
   1, 8 and 32 conversations at once.
+- the answer / ask / not-found decision on dev and held-out questions, with
+  today's matcher beside it, latency at 2,700 and 27,000 records
+  (benchmarks/matching.py).
 
 A benchmark prints figures; it asserts nothing.
 """
@@ -41,6 +44,8 @@ from bot.evaluation import (
 from bot.nlu import short_questions
 from bot.settings import PROJECT_ROOT
 from benchmarks.conversations import add_arguments, bench_conversations
+from benchmarks.legacy_matcher import ProcedureMatcher as LegacyMatcher
+from benchmarks.matching import bench_decision
 from benchmarks.unclear import bench_unclear
 
 HELDOUT = PROJECT_ROOT / "tests" / "nlu" / "heldout.yml"
@@ -168,8 +173,11 @@ def bench_search() -> None:
         timings.append((time.perf_counter() - start) * 1000)
     entries = [(p.code, p.name, p.aliases) for p in catalog]
     baseline = [substring_search(entries, q) for q, _ in queries]
+    legacy = LegacyMatcher(((p.code, p.name, p.aliases, p.keywords) for p in catalog), _lexicon())
+    before = [[c.code for c in legacy.search(q, limit=3).candidates] for q, _ in queries]
     print("\n== Procedure search on held-out queries ==")
     print(score_search(queries, ranked).line(f"ours ({len(catalog)} procedures)"))
+    print(score_search(queries, before).line("matcher before issue 9"))
     print(score_search(queries, baseline).line("plain substring search"))
     p50, p95 = _percentiles(timings)
     print(f"{'matcher latency':<34} p50 {p50:.1f} ms  p95 {p95:.1f} ms")
@@ -244,6 +252,7 @@ def main() -> None:
     _quiet_rasa()
     bench_search()
     bench_scale()
+    bench_decision()
     bench_intents()
     bench_short_questions()
     bench_unclear(MODEL, HELDOUT)

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 
 from bot.core.catalog import load_catalog
 from bot.core.clock import now_utc
+from bot.core.dossiers.access import CheckLimits
 from bot.core.guide import ProcedureGuide
 from bot.core.office import DEFAULT_PLACE, DeploymentError, Office, Place, load_office
 from bot.core.published import merge_tiers
@@ -35,6 +36,7 @@ from bot.db.catalog_store import CatalogStore
 from bot.db.dossier_store import DossierStore
 from bot.db.engine import make_engine, upgrade
 from bot.db.feedback_store import FeedbackStore, RatingStore
+from bot.db.limit_store import HitStore
 from bot.db.outbox_store import OutboxStore
 from bot.db.published_store import PublishedStore
 from bot.settings import Settings, get_settings
@@ -73,14 +75,19 @@ class Services:
     feedback: FeedbackStore = field(init=False)
     ratings: RatingStore = field(init=False)
     published: PublishedStore = field(init=False)
+    request_limits: HitStore = field(init=False)
     _office: tuple[float, Office | None] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.outbox = OutboxStore(self.engine, clock=self.clock)
-        self.dossiers = DossierStore(self.engine, place=self.place, clock=self.clock)
+        s = self.settings
+        limits = CheckLimits.of(per_code=s.dossier_check_failures_per_code, per_ip=s.dossier_check_failures_per_ip,
+                                overall=s.dossier_check_failures_global)
+        self.dossiers = DossierStore(self.engine, place=self.place, limits=limits, clock=self.clock)
         self.feedback = FeedbackStore(self.engine, clock=self.clock)
         self.ratings = RatingStore(self.engine, clock=self.clock)
         self.published = PublishedStore(self.engine, clock=self.clock)
+        self.request_limits = HitStore(self.engine, clock=self.clock)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, migrate: bool = True, clock: Clock = now_utc) -> "Services":

@@ -38,6 +38,13 @@ def _minutes(env: dict, name: str) -> float | None:
     return value
 
 
+def _positive(env: dict, name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -47,11 +54,18 @@ class Settings:
     rasa_host: str = "127.0.0.1"
     rasa_port: int = 5005
     action_port: int = 5055
+    action_host: str = "127.0.0.1"  # where the action server listens
+    action_server_secret: str = ""  # Rasa sends it on every action call; `bot run` makes one when unset
+    action_workers: int = 8  # threads running actions (they call the database)
     web_host: str = "127.0.0.1"
     web_port: int = 5056
     model_dir: Path = PROJECT_ROOT / "models"
     rasa_api_token: str = ""  # Rasa's HTTP API (--auth-token); `bot run` makes one when unset
     dossier_api_token: str = ""
+    dossier_check_failures_per_code: int = 10  # per dossier code per hour, across all conversations
+    dossier_check_failures_per_ip: int = 20  # per kiosk address per hour
+    dossier_check_failures_global: int = 300  # all failed checks per hour, then every check waits
+    kiosk_messages_per_ip: int = 30  # kiosk API messages per address per minute
     telegram_bot_token: str = ""
     telegram_webhook_url: str = ""
     telegram_webhook_secret: str = ""
@@ -85,11 +99,18 @@ class Settings:
             rasa_host=env.get("RASA_HOST") or "127.0.0.1",
             rasa_port=_int(env, "RASA_PORT", 5005),
             action_port=_int(env, "ACTION_PORT", 5055),
+            action_host=env.get("ACTION_HOST") or "127.0.0.1",
+            action_server_secret=env.get("ACTION_SERVER_SECRET", ""),
+            action_workers=_positive(env, "ACTION_WORKERS", 8),
             web_host=env.get("WEB_HOST") or "127.0.0.1",
             web_port=_int(env, "WEB_PORT", 5056),
             model_dir=Path(env.get("MODEL_DIR") or PROJECT_ROOT / "models"),
             rasa_api_token=env.get("RASA_API_TOKEN", ""),
             dossier_api_token=env.get("DOSSIER_API_TOKEN", ""),
+            dossier_check_failures_per_code=_positive(env, "DOSSIER_CHECK_FAILURES_PER_CODE", 10),
+            dossier_check_failures_per_ip=_positive(env, "DOSSIER_CHECK_FAILURES_PER_IP", 20),
+            dossier_check_failures_global=_positive(env, "DOSSIER_CHECK_FAILURES_GLOBAL", 300),
+            kiosk_messages_per_ip=_positive(env, "KIOSK_MESSAGES_PER_IP", 30),
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
             telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL", ""),
             telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),

@@ -1,4 +1,4 @@
 """Rasa custom actions: thin adapters that read slots, call the core, and reply.
 
-The action server loads this package: `rasa run actions --actions bot.actions`.
+The action server (`bot actions`, bot/action_server.py) loads this package.
 """

@@ -1,7 +1,10 @@
 """Dossier lookup (a form: code, then the phone's last 4 digits) and following a dossier.
 
-An unknown code and a wrong phone get the same answer, and a conversation that
-fails too often is refused for a while: nobody learns which codes exist.
+An unknown code and a wrong phone get the same answer. Failures are limited per
+conversation, per kiosk address, per code and overall (bot.core.dossiers.access,
+counted in the database): nobody learns which codes exist, and a new sender id
+resets nothing. Following a dossier needs a successful check recorded by the
+server for this conversation, never a slot the caller could set.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from bot.app import services
 from bot.core.clock import to_local
 from bot.core.contact import last4_from_text
 from bot.core.conversations import push_target
+from bot.core.dossiers.access import CODE, OVERALL
 from bot.core.delivery import payload
 from bot.core.dossiers.codes import find_code, normalize_code
 from bot.core.dossiers.status import Dossier, is_open
@@ -37,10 +41,21 @@ def _help_contacts() -> dict[str, str]:
     return {"hotline": office.hotline if office else DEFAULT_HOTLINE, "desk": office.desk if office else DEFAULT_DESK}
 
 
-def _say_locked(dispatcher: CollectingDispatcher, until: dt.datetime) -> None:
-    """Checks are refused until `until` (aware), said in Vietnam time."""
-    dispatcher.utter_message(response="utter_dossier_locked", until=to_local(until).strftime("%H:%M"),
-                             **_help_contacts())
+def _say_refused(dispatcher: CollectingDispatcher, scope: str | None, until: dt.datetime) -> None:
+    """Checks are refused until `until` (aware, said in Vietnam time): for this code only at the desk,
+    for everyone for a while, or for this conversation or kiosk."""
+    response = {CODE: "utter_dossier_check_at_desk", OVERALL: "utter_dossier_checks_paused"}.get(
+        scope or "", "utter_dossier_locked")
+    dispatcher.utter_message(response=response, until=to_local(until).strftime("%H:%M"), **_help_contacts())
+
+
+def client_ip(tracker: Tracker) -> str | None:
+    """The kiosk's address, which the kiosk server puts in the message metadata (kiosk messages only)."""
+    if not tracker.sender_id.startswith("kiosk:"):
+        return None
+    metadata = (tracker.latest_message or {}).get("metadata")
+    ip = metadata.get("client_ip") if isinstance(metadata, dict) else None
+    return ip[:64] if isinstance(ip, str) and ip else None
 
 
 class ValidateDossierForm(FormValidationAction):
@@ -51,7 +66,7 @@ class ValidateDossierForm(FormValidationAction):
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
         # A locked-out conversation is not asked anything: the form ends and the
         # submit action says why.
-        if services().dossiers.locked_until(tracker.sender_id):
+        if services().dossiers.lockout(tracker.sender_id, ip=client_ip(tracker)):
             return []
         return domain_slots
 
@@ -93,14 +108,15 @@ class ActionCheckDossier(Action):
         store = services().dossiers
         code, last4 = tracker.get_slot("dossier_code"), tracker.get_slot("phone_last4")
         events: List[EventType] = [SlotSet(slot, None) for slot in FORM_SLOTS]
+        ip = client_ip(tracker)
         if not code or not last4:  # the form was cancelled, or refused because of the lock-out
-            until = store.locked_until(tracker.sender_id)
-            if until:
-                _say_locked(dispatcher, until)
+            lockout = store.lockout(tracker.sender_id, ip=ip)
+            if lockout:
+                _say_refused(dispatcher, lockout.scope, lockout.until)
             return events
-        result = store.check(tracker.sender_id, code, last4)
+        result = store.check(tracker.sender_id, code, last4, ip=ip)
         if result.kind == "locked":
-            _say_locked(dispatcher, result.locked_until)
+            _say_refused(dispatcher, result.scope, result.locked_until)
             return events
         if result.kind != "ok":
             dispatcher.utter_message(response="utter_dossier_not_matched")
@@ -118,18 +134,22 @@ class ActionCheckDossier(Action):
                                      new_due=report.new_due or "")
         else:
             dispatcher.utter_message(response="utter_dossier_status", buttons=buttons, **values)
-        events.append(SlotSet("verified_dossier", dossier.code))
+        events.append(SlotSet("verified_dossier", dossier.code))  # which one; the store keeps the proof
         return events + rated(dossier.procedure_code, DOSSIER_LOOKUP)
 
 
 class ActionSubscribeDossier(Action):
-    """"Báo cho tôi khi có kết quả": follow the dossier checked in this conversation."""
+    """"Báo cho tôi khi có kết quả": follow the dossier checked in this conversation.
+
+    The check must be on record in the store (within the last 30 minutes); the
+    slot only says which of the checked dossiers is meant.
+    """
 
     def name(self) -> Text:
         return "action_subscribe_dossier"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        code = tracker.get_slot("verified_dossier")
+        code = services().dossiers.verified_code(tracker.sender_id, tracker.get_slot("verified_dossier"))
         if not code:
             dispatcher.utter_message(response="utter_subscribe_needs_lookup",
                                      buttons=[{"title": "Tra cứu hồ sơ", "payload": payload("check_dossier")}])

@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions.common import latest_entity, latest_intent, latest_text
 from bot.actions.forms import cancel_form, validate_typed
+from bot.actions.procedures import answer_procedure_question
 from bot.app import services
 from bot.core.clock import format_day
 from bot.core.conversations import channel_name
@@ -57,6 +58,16 @@ def _optional_part(value: Any, dispatcher: CollectingDispatcher, slot: str, pars
 class ValidateFeedbackForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_feedback_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        """At activation, a procedure question the NLU took for feedback ("đăng ký nhãn hiệu
+        cho sản phẩm") is answered instead and the form ends before asking anything."""
+        if (latest_intent(tracker) == "submit_feedback" and not tracker.get_slot("requested_slot")
+                and not tracker.get_slot("feedback_content") and not latest_entity(tracker, "dossier_code")):
+            events = answer_procedure_question(dispatcher, latest_text(tracker))
+            if events is not None:
+                return events + [SlotSet("requested_slot", None)]
+        return await super().run(dispatcher, tracker, domain)
 
     async def extract_feedback_about(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: DomainDict) -> Dict[Text, Any]:

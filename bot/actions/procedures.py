@@ -23,7 +23,7 @@ from bot.app import services
 from bot.core.answers import ASPECTS, INTENT_TO_ASPECT
 from bot.core.delivery import payload
 from bot.core.guide import CHOICES_PER_PAGE
-from bot.core.unclear import names_nothing
+from bot.core.unclear import names_nothing, procedure_question
 
 logger = logging.getLogger(__name__)
 DEFAULT_ASPECT = "steps"
@@ -151,3 +151,36 @@ class ActionShowMore(Action):
             return [SlotSet("pending_pages", None)]
         others = tuple(ASPECTS)
         return send_page(dispatcher, pages[0], list(pages[1:]), code, others)
+
+
+def answer_procedure_question(dispatcher: CollectingDispatcher, text: str) -> List[EventType] | None:
+    """For a message the NLU read as out of scope or as feedback: when it asks about a
+    procedure, answer it (the steps), offer the candidates, or say none was found, and
+    return the events; None when it is not a procedure question."""
+    if len(text) > MAX_MESSAGE_CHARS:
+        return None
+    svc = services()
+    guide = svc.guide()
+    resolution = procedure_question(text[:MAX_MATCH_CHARS], guide, svc.lexicon)
+    if resolution is None:
+        return None
+    if resolution.kind == "answer":
+        return send_answer(dispatcher, guide.answer(resolution.code, DEFAULT_ASPECT))
+    if resolution.kind == "choose":
+        return offer_choices(dispatcher, [c.code for c in resolution.candidates], 0, DEFAULT_ASPECT)
+    dispatcher.utter_message(response="utter_no_match")
+    return [SlotSet("candidate_codes", None), SlotSet("pending_aspect", None)]
+
+
+class ActionOutOfScope(Action):
+    """out_of_scope: a procedure question the NLU misread is answered; anything else is out of scope."""
+
+    def name(self) -> Text:
+        return "action_out_of_scope"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        events = answer_procedure_question(dispatcher, latest_text(tracker))
+        if events is not None:
+            return events
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return []

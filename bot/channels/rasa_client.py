@@ -42,12 +42,16 @@ class RasaClient:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
         return self._session
 
-    async def send(self, sender: str, message: str) -> list[Reply]:
-        """The bot's replies to `message` in conversation `sender` (malformed ones dropped)."""
+    async def send(self, sender: str, message: str, metadata: dict | None = None) -> list[Reply]:
+        """The bot's replies to `message` in conversation `sender` (malformed ones dropped).
+
+        `metadata` travels with the message to the actions (the kiosk sends its client's address).
+        """
+        body: dict = {"sender": sender, "message": message}
+        if metadata:
+            body["metadata"] = metadata
         try:
-            async with self._http().post(
-                f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": message}
-            ) as response:
+            async with self._http().post(f"{self.url}/webhooks/rest/webhook", json=body) as response:
                 if response.status != 200:
                     raise RasaUnavailable(f"Rasa REST answered HTTP {response.status}")
                 data = await response.json(content_type=None)

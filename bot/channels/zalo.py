@@ -138,8 +138,12 @@ class ZaloInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict | None) -> "ZaloInput":
+        from bot import log_redaction
         from bot.settings import get_settings
 
+        # Rasa builds its channels once its logging is set up: from here on the
+        # Rasa server's log lines are masked too (phone numbers, dossier codes).
+        log_redaction.install()
         credentials = credentials or {}
         settings = get_settings()
         app_id = str(credentials.get("app_id") or settings.zalo_app_id or "")

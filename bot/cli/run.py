@@ -1,10 +1,11 @@
 """`bot run`: start every part of the assistant and keep it running in the foreground.
 
-Starts the action server and the Rasa server (REST channel and HTTP API, the
-API closed by a token: RASA_API_TOKEN, or a random one per run that only the
-processes started here know), the web server, Telegram / the Zalo worker when
-configured, waits until they answer, prints where to talk to the assistant,
-then starts a second Rasa server that waits, model loaded, to take over the
+Starts the action server (`bot actions`, answering only calls that carry
+ACTION_SERVER_SECRET) and the Rasa server (REST channel and HTTP API, the API
+closed by a token: RASA_API_TOKEN); either secret, when unset, is a random one
+per run that only the processes started here know. Then the web server,
+Telegram / the Zalo worker when configured; it waits until they answer, prints
+where to talk to the assistant, then starts a second Rasa server that waits, model loaded, to take over the
 port if the first dies (`--no-standby` turns it off; bot/cli/rasa_server.py).
 
 From then on `bot/cli/supervisor.py` keeps them running: a component that
@@ -69,13 +70,14 @@ def planned_processes(settings: Settings, model: Path, credentials: str = "crede
         sys.executable, "-m", "bot.cli.rasa_server", "run", "--model", str(model), "--enable-api",
         "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
         "--credentials", credentials, "--endpoints", "endpoints.yml",
-        *(["--auth-token", settings.rasa_api_token] if settings.rasa_api_token else []),
+        # one argument: a random token may start with "-", which argparse would take for an option
+        *([f"--auth-token={settings.rasa_api_token}"] if settings.rasa_api_token else []),
     ]
     specs = [
         ProcessSpec(
             "action server",
-            [_bin("rasa"), "run", "actions", "--actions", "bot.actions", "--port", str(settings.action_port)],
-            ready_url=f"http://127.0.0.1:{settings.action_port}/health",
+            [_bin("bot"), "actions", "--host", settings.action_host, "--port", str(settings.action_port)],
+            ready_url=f"http://{_local(settings.action_host)}:{settings.action_port}/health",
         ),
         ProcessSpec(
             "Rasa server",
@@ -96,6 +98,15 @@ def planned_processes(settings: Settings, model: Path, credentials: str = "crede
     if standby:
         specs.append(ProcessSpec("Rasa server 2", rasa_argv))
     return specs
+
+
+def with_run_secrets(settings: Settings) -> Settings:
+    """The settings with a random Rasa API token and action server secret where none is set."""
+    if not settings.rasa_api_token:
+        settings = dataclasses.replace(settings, rasa_api_token=secrets.token_urlsafe(24))
+    if not settings.action_server_secret:
+        settings = dataclasses.replace(settings, action_server_secret=secrets.token_urlsafe(24))
+    return settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -152,10 +163,9 @@ def _run(args: argparse.Namespace, ctx: Context) -> int:
         raise CommandError("Chưa có mô hình trong models/. Hãy chạy `make run` (tự huấn luyện) hoặc `make model`.")
     if args.max_restarts < 0 or args.restart_window <= 0:
         raise CommandError("--max-restarts phải từ 0 trở lên và --restart-window phải lớn hơn 0.")
-    if not settings.rasa_api_token:
-        settings = dataclasses.replace(settings, rasa_api_token=secrets.token_urlsafe(24))
+    settings = with_run_secrets(settings)
     env = {**os.environ, "ACTION_PORT": str(settings.action_port), "PYTHONPATH": str(PROJECT_ROOT),
-           "RASA_API_TOKEN": settings.rasa_api_token}
+           "RASA_API_TOKEN": settings.rasa_api_token, "ACTION_SERVER_SECRET": settings.action_server_secret}
     policy = dataclasses.replace(RestartPolicy(), max_restarts=args.max_restarts, window=args.restart_window)
     supervisor = Supervisor(planned_processes(settings, model, standby=args.standby), process_starter(env), policy=policy, log=_log)
     previous_sigterm = signal.signal(signal.SIGTERM, _on_sigterm)

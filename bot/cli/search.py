@@ -1,4 +1,5 @@
-"""`bot search QUERY... [--json] [--limit K]`: rank catalog procedures for each query."""
+"""`bot search QUERY... [--json] [--limit K]`: rank the procedures of both tiers for each query, with the
+matcher's decision (answer / ask / none) and each result's tier."""
 
 from __future__ import annotations
 
@@ -34,7 +35,9 @@ def _search(args: argparse.Namespace, ctx: Context) -> int:
         if args.json:
             line = {
                 "query": query,
-                "results": [{"code": c.code, "name": c.name, "score": c.score} for c in result.candidates],
+                "decision": result.decision,  # answer | ask | none
+                "results": [{"code": c.code, "name": c.name, "score": c.score, "tier": c.tier}
+                            for c in result.candidates],
             }
             print(json.dumps(line, ensure_ascii=False))
         else:
@@ -42,5 +45,6 @@ def _search(args: argparse.Namespace, ctx: Context) -> int:
             if not result.candidates:
                 print("  (không tìm thấy thủ tục phù hợp)")
             for c in result.candidates:
-                print(f"  {c.score:5.1f}  {c.code}  {c.name}")
+                tier = "" if c.tier == "curated" else f"  [{c.tier}]"
+                print(f"  {c.score:5.1f}  {c.code}  {c.name}{tier}")
     return 0

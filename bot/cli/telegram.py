@@ -9,8 +9,10 @@ address that a reverse proxy forwards to --host:--port).
 from __future__ import annotations
 
 import argparse
+import logging
 import asyncio
 
+from bot import log_redaction
 from bot.cli.context import Context
 from bot.cli.errors import CommandError
 
@@ -30,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _telegram(args: argparse.Namespace, ctx: Context) -> int:
     from bot.channels import telegram
 
+    log_redaction.install(logging.INFO)
     settings = ctx.settings()
     if not settings.telegram_bot_token:
         raise CommandError("Chưa đặt TELEGRAM_BOT_TOKEN. Lấy mã bot từ @BotFather rồi đặt biến môi trường này.")

@@ -6,7 +6,9 @@ Listens on WEB_HOST:WEB_PORT (default 127.0.0.1:5056); `bot run` starts it.
 from __future__ import annotations
 
 import argparse
+import logging
 
+from bot import log_redaction
 from bot.cli.context import Context
 from bot.cli.errors import CommandError
 
@@ -23,6 +25,7 @@ def _web(args: argparse.Namespace, ctx: Context) -> int:
 
     from bot.web.app import create_app
 
+    log_redaction.install(logging.INFO)
     settings = ctx.settings()
     host = args.host or settings.web_host
     port = args.port or settings.web_port

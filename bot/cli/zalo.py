@@ -8,8 +8,10 @@ Zalo messages are handled by the Rasa server itself (/webhooks/zalo/webhook).
 from __future__ import annotations
 
 import argparse
+import logging
 import asyncio
 
+from bot import log_redaction
 from bot.cli.context import Context
 from bot.cli.errors import CommandError
 
@@ -26,6 +28,7 @@ def _worker(args: argparse.Namespace, ctx: Context) -> int:
     from bot.channels.zalo_api import ZaloClient
     from bot.channels.zalo_worker import deliver_due, run_forever
 
+    log_redaction.install(logging.INFO)
     settings = ctx.settings()
     if not settings.zalo_can_send:
         raise CommandError("Chưa đặt ZALO_ACCESS_TOKEN (hoặc ZALO_APP_ID, ZALO_APP_SECRET và ZALO_REFRESH_TOKEN "

@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 from bot.core.answers import Answer, answer
 from bot.core.catalog import Procedure
 from bot.core.matching import Candidate, MatchResult, ProcedureMatcher
+from bot.core.published import tier_of
 from bot.core.text import Lexicon
 
 # A follow-up ("thế lệ phí?") keeps the current procedure unless the message
@@ -37,11 +38,15 @@ class ProcedureGuide:
     def __init__(self, procedures: Iterable[Procedure], lexicon: Lexicon):
         self._by_code = {p.code: p for p in procedures}
         self.matcher = ProcedureMatcher(
-            ((p.code, p.name, p.aliases, p.keywords) for p in self._by_code.values()), lexicon
+            ((p.code, p.name, p.aliases, p.keywords, tier_of(p)) for p in self._by_code.values()), lexicon
         )
 
     def __len__(self) -> int:
         return len(self._by_code)
+
+    def records(self) -> list:
+        """Every record the guide answers from, both tiers."""
+        return list(self._by_code.values())
 
     def get(self, code: str | None) -> Procedure | None:
         return self._by_code.get(code or "")
@@ -82,11 +87,11 @@ class ProcedureGuide:
         ):
             return Resolution("answer", code=by_message.best.code)
         if by_entity.candidates:
-            return Resolution("choose", candidates=by_entity.candidates)
+            return Resolution("choose", candidates=by_entity.choices())
         if current is not None:
             return Resolution("answer", code=current.code)
         if by_message.candidates:
-            return Resolution("choose", candidates=by_message.candidates)
+            return Resolution("choose", candidates=by_message.choices())
         return Resolution("no_match")
 
     def answer(self, code: str, aspect: str, today: dt.date | None = None) -> Answer:

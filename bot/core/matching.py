@@ -1,16 +1,39 @@
-"""Find the procedures a citizen's words refer to.
+"""Find the procedures a citizen's words refer to, and know when none fits.
 
-Each procedure is indexed by its folded name, aliases and keywords. A query is
-folded, its abbreviations expanded, and scored against every indexed phrase by
-fuzzy token alignment (rapidfuzz) weighted by how rare each word is in the
-catalog, so "lam cccd can gi", "làm căn cước cần gì" and "lam can cuocc" all
-land on the same record, and question filler counts for nothing.
+Each procedure is indexed by its folded name, aliases and keywords, as terms:
+syllables and pairs of adjacent syllables ("khai", "sinh", "khai sinh"). A term
+weighs what it tells procedures apart: its inverse document frequency over the
+whole catalog (both tiers), so "khai sinh" or "con nuoi" carry a match and
+"thủ tục", "cấp", "đăng ký", "giấy", "lần đầu" (GENERIC) almost nothing.
+
+A question is folded, abbreviations expanded (and, when the lexicon changed
+it, also read as typed: "nhập khẩu thuốc" is not "đăng ký thường trú"), filler
+dropped, and each unknown syllable mapped to the nearest indexed one for typos
+("sinhh"). A phrase scores by how much of the question it explains (`covered`)
+and how much of the phrase the question names, both weighted; a procedure by
+its best phrase, with a small bonus for the curated tier.
+
+The three-way decision sits on the scores (thresholds calibrated on the
+development set, `benchmarks/matching.py`; held-out figures in `make bench`):
+
+- **answer**: the best matched a name or alias (a keyword is only a topic),
+  reaches `answer_score`, explains most of the question (`answer_coverage`)
+  and leads the next procedure by `answer_margin`;
+- **ask**: candidates from `no_match` up, within `ask_margin` of the best, at
+  most MAX_CHOICES of them;
+- **not found**: nothing reaches `no_match`.
+
+Building is linear in the catalog; `search` looks at the procedures sharing a
+distinctive term with the question (an inverted index), so it stays fast at
+tens of thousands of records.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections import Counter
+import re
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -18,19 +41,72 @@ from rapidfuzz import fuzz, process
 
 from bot.core.text import Lexicon, fold
 
-# Scores are 0-100. Below NO_MATCH nothing is offered; candidates within
-# AMBIGUOUS_MARGIN of the best are offered together for the citizen to choose.
-NO_MATCH = 60.0
-AMBIGUOUS_MARGIN = 6.0
-_TOKEN_MIN_SIMILARITY = 78.0
-_PREFILTER = 150
-_KEYWORD_FACTOR = 0.92
-_SHARED_FACTOR = 0.85
-_NAME_TIEBREAK = 0.15
-# A phrase whose words are mostly missing from the question is a weak match
-# however short the question is ("thế lệ phí?" must not match "mất thẻ").
-_MIN_PHRASE_COVERAGE = 0.5
-_LOW_COVERAGE_FACTOR = 0.7
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where the three-way decision falls. Scores are 0-100.
+
+    Set on the development set only (`python -m benchmarks.matching --calibrate`).
+    """
+
+    no_match: float = 40.0  # below: not offered at all
+    answer_score: float = 64.0
+    answer_margin: float = 8.0  # lead over the next procedure
+    answer_coverage: float = 0.85  # weighted share of the question the best phrase explains
+    ask_margin: float = 14.0  # candidates this close to the best are asked about
+    # A lead this small is enough when every close follower only adds to the best's
+    # words ("Đăng ký lại việc nuôi con nuôi…" after "Đăng ký việc nuôi con nuôi…"):
+    # the question named the plain procedure.
+    nested_margin: float = 2.0
+
+
+THRESHOLDS = Thresholds()
+NO_MATCH = THRESHOLDS.no_match
+MAX_CHOICES = 5
+# Candidates within this of the best are "close" (the kiosk, the old callers).
+AMBIGUOUS_MARGIN = THRESHOLDS.answer_margin
+
+# Words that say "a procedure" but not which one. They weigh GENERIC_FACTOR of
+# their catalog weight, wherever they occur (a pair of syllables touching one too).
+GENERIC = (
+    "thu tuc", "lam", "xin", "cap", "dang ky", "giay", "lan dau", "viec", "cua", "cho", "va", "ve", "tai",
+    "theo", "doi voi", "cac", "nhung", "mot", "de nghi", "thuc hien", "truong hop", "hoac", "moi", "duoc",
+    "can", "muon", "nao", "the nao", "o", "de", "voi", "tu", "khi", "bi", "co", "khong", "la", "nhu",
+    "roi", "sao",
+)
+GENERIC_FACTOR = 0.08
+# A word of the question the catalog never uses: a distinctive word nothing here
+# covers ("flycam"), or plain conversation; it weighs this share of the rarest term.
+UNKNOWN_WORD_SHARE = 0.65
+UNKNOWN_NUMBER_WEIGHT = 0.3
+CURATED_BONUS = 8.0
+KEYWORD_FACTOR = 0.75
+# A question must name at least this share of the rarest term's weight to score fully
+# (one common word, "thẻ", is no evidence); below, the score shrinks in proportion.
+EVIDENCE_SHARE = 1.0
+# One syllable in common ("thế" read as "thẻ") is a weak match however rare the syllable.
+SINGLE_WORD_FACTOR = 0.45
+# A pair of syllables repeats what its two syllables say: it counts half.
+BIGRAM_FACTOR = 0.5
+# Weight of question coverage against phrase coverage in a score.
+QUESTION_SHARE = 0.6
+_TYPO_MIN_SIMILARITY = 80.0
+_TYPO_FACTOR = 0.85
+# Terms on more than this share of procedures are not used to find candidates
+# (they still count in the score); the SHORTLIST best phrases are scored exactly.
+_COMMON_SHARE = 0.08
+_SHORTLIST = 250
+# "đăng kí" and "đăng ký" are one spelling once folded.
+_SPELLING = {"ki": "ky", "li": "ly", "mi": "my", "si": "sy", "ti": "ty", "hi": "hy"}
+_NUMBER = re.compile(r"^\d+$")
+_BRACKETS = re.compile(r"(\([^)]*\)?)")
+_CONNECTORS = frozenset({"con", "vay", "nhung", "va", "the con"})
+_LIST_BREAK = re.compile(r"[,;]")
+_BREAK = "|"
+_BRACKET_FACTOR = 0.3
+_DECAY_WORDS = 6.0
+_PREFIXES = ("thu tuc ",)
 
 
 @dataclass(frozen=True)
@@ -39,19 +115,24 @@ class Candidate:
     name: str
     score: float
     matched: str  # the indexed phrase that matched best
+    tier: str = "curated"
+    covered: float = 0.0  # weighted share of the question the phrase explains
+    kind: str = "name"  # of the matched phrase: name | alias | keyword
 
 
 @dataclass(frozen=True)
 class _Phrase:
     code: str
     text: str
-    tokens: tuple[str, ...]
+    weights: dict  # term -> weight
+    total: float
     kind: str  # name | alias | keyword
 
 
 @dataclass(frozen=True)
 class MatchResult:
     candidates: tuple[Candidate, ...]
+    thresholds: Thresholds = THRESHOLDS
 
     @property
     def best(self) -> Candidate | None:
@@ -59,8 +140,31 @@ class MatchResult:
 
     @property
     def is_confident(self) -> bool:
-        """One clear winner above the no-match line."""
-        return bool(self.candidates) and not self.close_candidates()[1:]
+        """One procedure, clearly: answer it."""
+        best, limits = self.best, self.thresholds
+        if best is None or best.kind == "keyword":  # a topic word alone names no procedure
+            return False
+        if best.score < limits.answer_score or best.covered < limits.answer_coverage:
+            return False
+        second = self.candidates[1].score if len(self.candidates) > 1 else 0.0
+        if best.score - second >= limits.answer_margin:
+            return True
+        if best.score - second < limits.nested_margin:
+            return False
+        words = set(best.matched.split())
+        close = [c for c in self.candidates[1:] if best.score - c.score < limits.answer_margin]
+        return all(words < set(c.matched.split()) and c.covered <= best.covered for c in close)
+
+    @property
+    def decision(self) -> str:
+        """"answer", "ask" or "none"."""
+        if self.is_confident:
+            return "answer"
+        return "ask" if self.candidates else "none"
+
+    def choices(self) -> tuple[Candidate, ...]:
+        """The candidates worth asking about: close to the best, at most MAX_CHOICES."""
+        return self.close_candidates(self.thresholds.ask_margin)[:MAX_CHOICES]
 
     def close_candidates(self, margin: float = AMBIGUOUS_MARGIN) -> tuple[Candidate, ...]:
         if not self.candidates:
@@ -72,101 +176,258 @@ class MatchResult:
 class ProcedureMatcher:
     """Ranks procedures for free text. Build once per catalog; `search` is thread-safe."""
 
-    def __init__(self, entries: Iterable[tuple[str, str, Sequence[str], Sequence[str]]], lexicon: Lexicon):
-        """`entries`: (code, name, aliases, keywords) per procedure."""
+    def __init__(self, entries: Iterable[Sequence], lexicon: Lexicon, thresholds: Thresholds = THRESHOLDS):
+        """`entries`: (code, name, aliases, keywords[, tier]) per procedure."""
         self.lexicon = lexicon
+        self._abbreviations = Lexicon(replacements={k: v for k, v in lexicon.replacements.items() if " " not in k})
+        self.thresholds = thresholds
         self._names: dict[str, str] = {}
-        phrases: list[_Phrase] = []
-        for code, name, aliases, keywords in entries:
+        self._tiers: dict[str, str] = {}
+        raw: list[tuple[str, str, list[str], list[float], str]] = []  # code, text, tokens, factors, kind
+        for entry in entries:
+            code, name, aliases, keywords = entry[:4]
             self._names[code] = name
+            self._tiers[code] = entry[4] if len(entry) > 4 and entry[4] else "curated"
+            seen: set[str] = set()
             for kind, texts in (("name", [name]), ("alias", aliases), ("keyword", keywords)):
                 for text in texts:
-                    tokens = tuple(self._prepare(text).split())
-                    if tokens:
-                        phrases.append(_Phrase(code, " ".join(tokens), tokens, kind))
-        # A phrase listed for several procedures ("khai sinh" as a keyword of
-        # five records) says little about which one is meant.
-        owners: dict[str, set[str]] = {}
-        for p in phrases:
-            owners.setdefault(p.text, set()).add(p.code)
-        self._shared = {text for text, codes in owners.items() if len(codes) > 1}
-        self._phrases = phrases
-        self._texts = [p.text for p in phrases]
-        df = Counter(tok for p in phrases for tok in set(p.tokens))
-        n = max(len(phrases), 1)
-        self._idf = {tok: math.log(1 + n / count) for tok, count in df.items()}
-        self._default_idf = math.log(1 + n)
+                    for tokens, factors in self._indexed(text, official=kind == "name"):
+                        joined = " ".join(t for t in tokens if t != _BREAK)
+                        if tokens and joined not in seen:
+                            seen.add(joined)
+                            raw.append((code, joined, tokens, factors, kind))
+        df: dict[str, int] = defaultdict(int)
+        by_code: dict[str, set[str]] = defaultdict(set)
+        for code, _, tokens, _, _ in raw:
+            by_code[code].update(_terms(tokens))
+        for terms in by_code.values():
+            for term in terms:
+                df[term] += 1
+        n = max(len(self._names), 1)
+        self._n = n
+        self._idf = {term: math.log(1 + n / count) for term, count in df.items()}
+        self._max_idf = math.log(1 + n)
+        self._vocabulary = sorted({t for t in self._idf if " " not in t and not _NUMBER.match(t)})
+        self._vocabulary_set = set(self._vocabulary)
+        self._phrases: list[_Phrase] = []
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        for code, text, tokens, factors, kind in raw:
+            weights = self._weights(tokens, factors, indexed=True)
+            if not weights:
+                continue
+            index = len(self._phrases)
+            self._phrases.append(_Phrase(code, text, weights, sum(weights.values()), kind))
+            for term in weights:
+                self._postings[term].append(index)
+        self._common_df = max(2, int(_COMMON_SHARE * n))
+        self._df = dict(df)
 
-    def _prepare(self, text: str) -> str:
+    # --- text to terms ------------------------------------------------------------
+
+    def _readings(self, text: str, query: bool) -> list[list[str]]:
+        """The text's tokens as typed and with the lexicon applied (one list when they agree)."""
         folded = fold(text)
-        for prefix in ("thu tuc ", "thủ tục "):
+        for prefix in _PREFIXES:
             if folded.startswith(prefix):
                 folded = folded[len(prefix):]
-        return self.lexicon.expand(folded)
+        expanded = self.lexicon.expand(folded)
+        readings = [expanded] if expanded == folded else [expanded, folded]
+        if query:
+            readings = [_drop_connector(self.lexicon.drop_fillers(r)) for r in readings]
+        out = []
+        for r in readings:
+            tokens = [_SPELLING.get(t, t) for t in r.split()]
+            if tokens and tokens not in out:
+                out.append(tokens)
+        return out
 
-    def _weight(self, token: str) -> float:
-        return self._idf.get(token, self._default_idf)
+    def _indexed(self, text: str, official: bool = False) -> list[tuple[list[str], list[float]]]:
+        """An indexed phrase's readings, each token with its factor: later words and words in
+        brackets qualify the head of a name ("Cấp lại chứng chỉ … (trong trường hợp …)")
+        and weigh less in how much of the phrase a question names.
+
+        An official name gets only the lexicon's one-word abbreviations ("TNHH"): its
+        everyday names are a citizen's words ("nhập khẩu" is not "đăng ký thường trú" in
+        "Cấp giấy phép nhập khẩu thuốc")."""
+        lexicon = self._abbreviations if official else self.lexicon
+        pieces = []  # (folded text, inside brackets); list items and brackets make no pairs across
+        for piece in _BRACKETS.split(text):
+            inside = piece.startswith("(")
+            pieces += [(fold(part), inside) for part in _LIST_BREAK.split(piece) if fold(part)]
+        readings: list[tuple[list[str], list[float]]] = []
+        for expand in (True, False):
+            tokens: list[str] = []
+            factors: list[float] = []
+            for i, (folded, inside) in enumerate(pieces):
+                if i == 0:
+                    for prefix in _PREFIXES:
+                        if folded.startswith(prefix):
+                            folded = folded[len(prefix):]
+                words = [_SPELLING.get(t, t) for t in (lexicon.expand(folded) if expand else folded).split()]
+                if tokens and words:
+                    tokens.append(_BREAK)
+                    factors.append(0.0)
+                for word in words:
+                    position = len(tokens) - tokens.count(_BREAK)
+                    tokens.append(word)
+                    factors.append((_BRACKET_FACTOR if inside else 1.0) / (1 + position / _DECAY_WORDS))
+            if tokens and all(tokens != r[0] for r in readings):
+                readings.append((tokens, factors))
+        return readings
+
+    def _weights(self, tokens: Sequence[str], factors: Sequence[float] | None = None,
+                 indexed: bool = False) -> dict[str, float]:
+        """Term -> weight for a token list (catalog terms only, plus unknown words for a question)."""
+        generic = _generic_marks(tokens)
+        weights: dict[str, float] = {}
+        for i, tok in enumerate(tokens):
+            if tok == _BREAK:
+                continue
+            factor = factors[i] if factors else 1.0
+            idf = self._idf.get(tok)
+            if idf is None:
+                if indexed:
+                    continue
+                idf = UNKNOWN_NUMBER_WEIGHT if _NUMBER.match(tok) else UNKNOWN_WORD_SHARE * self._max_idf
+            weights[tok] = max(weights.get(tok, 0.0), idf * factor * (GENERIC_FACTOR if generic[i] else 1.0))
+        for i in range(len(tokens) - 1):
+            if tokens[i] == _BREAK or tokens[i + 1] == _BREAK:
+                continue
+            term = f"{tokens[i]} {tokens[i + 1]}"
+            idf = self._idf.get(term)
+            if idf is None:  # a pair the catalog never uses says nothing
+                continue
+            factor = min(factors[i], factors[i + 1]) if factors else 1.0
+            # "cấp lại", "cấp đổi" say more than "cấp"; a pair inside one generic word does not.
+            mark = GENERIC_FACTOR if generic[i] and generic[i + 1] else 1.0
+            weights[term] = max(weights.get(term, 0.0), idf * factor * mark * BIGRAM_FACTOR)
+        return weights
+
+    def _correct(self, tokens: list[str]) -> tuple[list[str], list[float]]:
+        """Unknown syllables mapped to the nearest catalog syllable (typos), with a lower weight."""
+        out, factors = [], []
+        for tok in tokens:
+            if tok in self._vocabulary_set or len(tok) < 4 or _NUMBER.match(tok) or not self._vocabulary:
+                out.append(tok)
+                factors.append(1.0)
+                continue
+            best = process.extractOne(tok, self._vocabulary, scorer=fuzz.ratio, score_cutoff=_TYPO_MIN_SIMILARITY)
+            if best:
+                out.append(best[0])
+                factors.append(_TYPO_FACTOR)
+            else:
+                out.append(tok)
+                factors.append(1.0)
+        return out, factors
 
     def prepare_query(self, text: str) -> list[str]:
-        expanded = self._prepare(text)
-        return self.lexicon.drop_fillers(expanded).split()
+        """The question's tokens as searched (first reading, typos corrected)."""
+        readings = self._readings(text, query=True)
+        return self._correct(readings[0])[0] if readings else []
+
+    # --- search ---------------------------------------------------------------------
 
     def search(self, text: str, limit: int = 5) -> MatchResult:
-        query = self.prepare_query(text)
-        if not query or not self._phrases:
-            return MatchResult(())
-        query_text = " ".join(query)
-        shortlist = process.extract(
-            query_text, self._texts, scorer=fuzz.token_set_ratio, limit=_PREFILTER, score_cutoff=30
-        )
-        best: dict[str, tuple[float, str]] = {}
-        best_named: dict[str, float] = {}
-        for _, _, index in shortlist:
-            phrase = self._phrases[index]
-            score = self._score(query, phrase)
-            if phrase.kind == "keyword":
-                score *= _KEYWORD_FACTOR
-            if phrase.text in self._shared:
-                score *= _SHARED_FACTOR
-            else:
-                best_named[phrase.code] = max(best_named.get(phrase.code, 0.0), score)
-            if score > best.get(phrase.code, (-1.0, ""))[0]:
-                best[phrase.code] = (score, phrase.text)
-        # Equal best phrases (a shared keyword) are told apart by how well the
-        # procedure's own name or aliases match.
-        final = {
-            code: (min(100.0, (score + _NAME_TIEBREAK * best_named.get(code, 0.0)) / (1 + _NAME_TIEBREAK)), text)
-            for code, (score, text) in best.items()
-        }
-        ranked = sorted(final.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        if not self._phrases or limit <= 0:
+            return MatchResult((), self.thresholds)
+        # Each reading (as typed, with the lexicon applied) is searched; the one whose best
+        # candidate explains more of the question wins ("nhập khẩu thuốc" is read as typed).
+        chosen: tuple[float, float] = (-1.0, -1.0)
+        ranked: list = []
+        for tokens in self._readings(text, query=True)[:2]:
+            found = self._search_reading(tokens)
+            if found:
+                top = max(found.values(), key=lambda v: v[0])
+                if (top[1], top[0]) > chosen:
+                    chosen, ranked = (top[1], top[0]), sorted(found.items(), key=lambda kv: (-kv[1][0], kv[0]))
         candidates = tuple(
-            Candidate(code, self._names[code], round(score, 1), matched)
-            for code, (score, matched) in ranked[:limit]
-            if score >= NO_MATCH
+            Candidate(code, self._names[code], round(score, 1), phrase.text, self._tiers[code], round(covered, 3),
+                      phrase.kind)
+            for code, (score, covered, phrase) in ranked[:limit]
+            if score >= self.thresholds.no_match
         )
-        return MatchResult(candidates)
+        return MatchResult(candidates, self.thresholds)
 
-    def _score(self, query: Sequence[str], phrase: _Phrase) -> float:
-        """Weighted share of the phrase's words found in the query, and vice versa."""
-        sims_phrase = [self._token_similarity(tok, query) for tok in phrase.tokens]
-        weights_phrase = [self._weight(tok) for tok in phrase.tokens]
-        phrase_cov = sum(s * w for s, w in zip(sims_phrase, weights_phrase)) / sum(weights_phrase)
-        sims_query = [self._token_similarity(tok, phrase.tokens) for tok in query]
-        weights_query = [self._weight(tok) for tok in query]
-        query_cov = sum(s * w for s, w in zip(sims_query, weights_query)) / sum(weights_query)
-        order = fuzz.ratio(" ".join(t for t in query if t in phrase.tokens), phrase.text) / 100
-        kind_bonus = 0.02 if phrase.kind in ("name", "alias") else 0.0
-        score = 100 * (0.62 * phrase_cov + 0.30 * query_cov + 0.06 * order + kind_bonus)
-        return score if phrase_cov >= _MIN_PHRASE_COVERAGE else score * _LOW_COVERAGE_FACTOR
+    def _search_reading(self, tokens: list[str]) -> dict[str, tuple[float, float, _Phrase]]:
+        """code -> (score, covered, best phrase) for one reading of the question."""
+        best: dict[str, tuple[float, float, _Phrase]] = {}
+        tokens, factors = self._correct(tokens[:60])
+        query = self._weights(tokens, factors)
+        total = sum(query.values())
+        if total > 0:
+            for index in self._shortlist(query):
+                phrase = self._phrases[index]
+                matched = query.keys() & phrase.weights.keys()
+                evidence = sum(query[t] for t in matched)
+                covered = evidence / total
+                named = sum(phrase.weights[t] for t in matched) / phrase.total
+                score = 100 * (QUESTION_SHARE * covered + (1 - QUESTION_SHARE) * named)
+                if phrase.kind == "keyword":
+                    score *= KEYWORD_FACTOR
+                if self._tiers[phrase.code] == "curated":
+                    score = min(100.0, score + CURATED_BONUS * covered)
+                score *= min(1.0, evidence / (EVIDENCE_SHARE * self._max_idf))
+                if sum(1 for t in matched if " " not in t) < 2:
+                    score *= SINGLE_WORD_FACTOR
+                if code_best := best.get(phrase.code):
+                    if score <= code_best[0]:
+                        continue
+                best[phrase.code] = (score, covered, phrase)
+        return best
 
-    @staticmethod
-    def _token_similarity(token: str, others: Sequence[str]) -> float:
-        if token in others:
-            return 1.0
-        if len(token) <= 2:
-            return 0.0
-        best = process.extractOne(token, others, scorer=fuzz.ratio, score_cutoff=_TOKEN_MIN_SIMILARITY)
-        return best[1] / 100 * 0.9 if best else 0.0
+    def _shortlist(self, query: dict[str, float]) -> list[int]:
+        """Indexes of the phrases sharing the question's most telling terms."""
+        terms = [t for t in query if t in self._postings]
+        distinctive = [t for t in terms if self._df.get(t, 0) <= self._common_df]
+        use = distinctive or terms
+        if not distinctive:
+            # Only common words: each must be meaningful on its own to find anything.
+            use = [t for t in terms if query[t] >= 0.5]
+        scores: dict[int, float] = defaultdict(float)
+        for term in use:
+            weight = query[term]
+            for index in self._postings[term]:
+                scores[index] += weight
+        if len(scores) <= _SHORTLIST:
+            return list(scores)
+        return heapq.nlargest(_SHORTLIST, scores, key=scores.__getitem__)
+
+    def tier(self, code: str) -> str | None:
+        return self._tiers.get(code)
+
+
+def _drop_connector(folded: str) -> str:
+    """"còn đăng ký kết hôn thì sao": a follow-up's leading connector ("còn" folds to "con",
+    as "con" the child) is not part of the name."""
+    words = folded.split()
+    if len(words) >= 3 and words[0] in _CONNECTORS:
+        words = words[1:]
+    # "… thì cần (giấy tờ gì)", "… thì nộp (ở đâu)": the name ends where "thì" begins the ask.
+    for i in range(2, len(words)):
+        if words[i] == "thi" and 1 <= len(words) - i - 1 <= 2:
+            words = words[:i]
+            break
+    return " ".join(words)
+
+
+def _terms(tokens: Sequence[str]) -> set[str]:
+    pairs = {f"{tokens[i]} {tokens[i + 1]}" for i in range(len(tokens) - 1) if _BREAK not in tokens[i : i + 2]}
+    return (set(tokens) - {_BREAK}) | pairs
+
+
+_GENERIC_BY_LENGTH = sorted({len(g.split()) for g in GENERIC}, reverse=True)
+_GENERIC_SET = frozenset(GENERIC)
+
+
+def _generic_marks(tokens: Sequence[str]) -> list[bool]:
+    """For each token, whether it belongs to a GENERIC word."""
+    marks = [False] * len(tokens)
+    for n in _GENERIC_BY_LENGTH:
+        for i in range(len(tokens) - n + 1):
+            if " ".join(tokens[i : i + n]) in _GENERIC_SET:
+                for j in range(i, i + n):
+                    marks[j] = True
+    return marks
 
 
 def substring_search(entries: Iterable[tuple[str, str, Sequence[str]]], text: str, limit: int = 3) -> list[str]:

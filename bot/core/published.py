@@ -20,6 +20,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Mapping, Sequence
 
+from bot.core.catalog import short_name
+
 CURATED = "curated"
 PUBLISHED = "published"
 TIERS = (CURATED, PUBLISHED)
@@ -132,6 +134,11 @@ class PublishedProcedure:
 
     tier = PUBLISHED
     valid_to = None
+
+    @property
+    def short_name(self) -> str:
+        """The name as buttons and answer titles show it (see `catalog.short_name`)."""
+        return short_name(self.name)
 
     @property
     def verified_on(self) -> dt.date:

@@ -18,6 +18,7 @@ from typing import Iterable
 
 from bot.core.catalog import Procedure
 from bot.core.matching import ProcedureMatcher
+from bot.core.published import CURATED, tier_of
 from bot.core.text import Lexicon, fold
 
 # A search box needs no more; longer input is cut before matching.
@@ -32,6 +33,7 @@ class Suggestion:
     code: str
     name: str
     field: str
+    tier: str = CURATED  # curated | published
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ class Suggester:
                 continue
             seen.add(code)
             p = self._by_code[code]
-            out.append(Suggestion(p.code, p.short_name, p.field))
+            out.append(Suggestion(p.code, p.short_name, p.field, tier_of(p)))
             if len(out) >= limit:
                 break
         return out
@@ -116,3 +118,4 @@ class Suggester:
         # Lower is better: whole words over a prefix, then the matcher's score,
         # a procedure's name over an alias, earlier in the phrase, shorter phrases.
         return (not complete, -score, not phrase.is_name, first, len(tokens) - len(done) - 1)
+

@@ -16,11 +16,12 @@ returns one of three next steps instead of a bare "I did not understand":
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence, Union
 
-from bot.core.guide import ProcedureGuide
-from bot.core.text import Lexicon, normalize_query
+from bot.core.guide import ProcedureGuide, Resolution
+from bot.core.text import Lexicon, fold, normalize_query
 
 # A question cut to this many characters is enough to recognise a procedure.
 MAX_CHARS = 300
@@ -103,3 +104,43 @@ def _known(guide: ProcedureGuide, codes: Iterable[str | None]) -> tuple[str, ...
         if code and code not in seen and guide.get(code) is not None:
             seen.append(code)
     return tuple(seen)
+
+
+# Words of a complaint or a suggestion: a message holding one is feedback even when it
+# names a procedure ("phản ánh việc làm căn cước bị chậm").
+FEEDBACK_WORDS = (
+    "phan anh", "kien nghi", "gop y", "phan nan", "than phien", "khieu nai", "to cao", "y kien", "phan hoi",
+    "hai long", "cham tre", "tre hen", "hen lai", "cham qua", "bi cham", "giai quyet cham", "lam cham",
+    "thai do", "hach dich", "nhung nhieu", "doi tien", "bi tra lai", "can bo",
+)
+# Words that ask for a procedure: with one of them, a message the catalog cannot place is
+# still a procedure question ("đăng ký nhãn hiệu"), answered "not found", not out of scope.
+PROCEDURE_WORDS = (
+    "thu tuc", "dang ky", "cap giay", "cap lai", "cap doi", "cap phep", "xin cap", "xin giay", "giay phep",
+    "gia han", "chung chi", "chung nhan", "ho so",
+)
+_FEEDBACK_RE = re.compile(r"\b(" + "|".join(FEEDBACK_WORDS) + r")\b")
+_PROCEDURE_RE = re.compile(r"\b(" + "|".join(PROCEDURE_WORDS) + r")\b")
+
+
+def procedure_question(text: str, guide: ProcedureGuide, lexicon: Lexicon) -> Resolution | None:
+    """How to answer a message the NLU took for out of scope or for feedback, when it is in
+    fact a question about a procedure; None when it is not one (keep the NLU's reading).
+
+    - one procedure, confidently: answer it;
+    - a message worded as a procedure request ("đăng ký …", "cấp giấy phép …"): the
+      candidates to choose from, or not found;
+    - a complaint or suggestion (FEEDBACK_WORDS) is never taken for a question.
+    """
+    folded = fold((text or "")[:MAX_CHARS])
+    if not folded or _FEEDBACK_RE.search(folded):
+        return None
+    rest = lexicon.find_aspect(normalize_query(folded, lexicon))[1]
+    if not rest:
+        return None
+    resolution = guide.resolve(rest)
+    if resolution.kind == "answer":
+        return resolution
+    if _PROCEDURE_RE.search(folded) or _PROCEDURE_RE.search(rest):
+        return resolution
+    return None

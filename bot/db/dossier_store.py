@@ -26,18 +26,19 @@ from sqlalchemy.orm import Session
 from bot.core.catalog import short_name
 from bot.core.clock import now_utc
 from bot.core.contact import phone_matches
+from bot.core.dossiers.access import DEFAULT_LIMITS, VERIFIED_FOR, CheckLimits, Failure, Lockout
 from bot.core.dossiers.codes import normalize_code
 from bot.core.dossiers.planning import CREATE, Change, Incoming, Plan, changed_fields, plan_changes
 from bot.core.dossiers.status import Dossier, DossierStatus, ReturnMethod
 from bot.core.dossiers.wording import notification_text
 from bot.core.office import DEFAULT_PLACE, Place
-from bot.core.ratelimit import DOSSIER_CHECKS, RateLimit
 from bot.db.engine import serialize, session_factory
 from bot.db.models import (
     DossierCheckFailureRow,
     DossierHistoryRow,
     DossierRow,
     DossierSubscriptionRow,
+    DossierVerificationRow,
     ProcedureRow,
     PublishedProcedureRow,
 )
@@ -58,11 +59,13 @@ class HistoryEntry:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """`ok` (dossier set), `no_match` (unknown code or wrong phone: said the same way), or `locked`."""
+    """`ok` (dossier set), `no_match` (unknown code or wrong phone: said the same way), or `locked`
+    (`locked_until`, and `scope`: which limit, bot.core.dossiers.access)."""
 
     kind: str
     dossier: Dossier | None = None
     locked_until: dt.datetime | None = None
+    scope: str | None = None
 
 
 def _to_dossier(row: DossierRow) -> Dossier:
@@ -98,10 +101,10 @@ class DossierStore:
     """
 
     def __init__(self, engine: Engine, place: Callable[[], Place] | None = None,
-                 rate_limit: RateLimit = DOSSIER_CHECKS, clock: Callable[[], dt.datetime] = now_utc):
+                 limits: CheckLimits = DEFAULT_LIMITS, clock: Callable[[], dt.datetime] = now_utc):
         self._sessions = session_factory(engine)
         self._place = place or (lambda: DEFAULT_PLACE)
-        self.rate_limit = rate_limit
+        self.limits = limits
         self._clock = clock
 
     # --- staff side ---------------------------------------------------------
@@ -240,42 +243,74 @@ class DossierStore:
 
     # --- citizen side ---------------------------------------------------------
 
-    def locked_until(self, sender_id: str, now: dt.datetime | None = None) -> dt.datetime | None:
+    def lockout(self, sender_id: str, *, ip: str | None = None, now: dt.datetime | None = None) -> Lockout | None:
+        """Whether a check from this conversation (and kiosk address) would be refused now, whatever the code."""
         now = now or self._clock()
         with self._sessions() as session:
-            return self.rate_limit.locked_until(self._recent_failures(session, sender_id, now), now)
+            return self.limits.lockout(self._recent_failures(session, now), now, sender_id=sender_id, ip=ip)
 
-    def _recent_failures(self, session: Session, sender_id: str, now: dt.datetime) -> list[dt.datetime]:
-        return list(session.scalars(
-            select(DossierCheckFailureRow.failed_at).where(
-                DossierCheckFailureRow.sender_id == sender_id,
-                DossierCheckFailureRow.failed_at > now - self.rate_limit.window,
-            )
-        ))
+    def _recent_failures(self, session: Session, now: dt.datetime) -> list[Failure]:
+        """Everyone's failures within the longest window (the overall budget keeps them few)."""
+        rows = session.execute(select(
+            DossierCheckFailureRow.failed_at, DossierCheckFailureRow.sender_id,
+            DossierCheckFailureRow.dossier_code, DossierCheckFailureRow.client_ip,
+        ).where(DossierCheckFailureRow.failed_at > now - self.limits.window))
+        return [Failure(at, sender, code, ip) for at, sender, code, ip in rows]
+
+    @staticmethod
+    def _forget_old(session: Session, now: dt.datetime) -> None:
+        """Failures past any window and expired checks are of no more use."""
+        session.execute(delete(DossierCheckFailureRow).where(
+            DossierCheckFailureRow.failed_at < now - FAILURE_RETENTION))
+        session.execute(delete(DossierVerificationRow).where(DossierVerificationRow.expires_at <= now))
 
     def check(self, sender_id: str, code: str | None, last4: str | None,
-              now: dt.datetime | None = None) -> CheckResult:
+              now: dt.datetime | None = None, *, ip: str | None = None) -> CheckResult:
         """A citizen's check: both the code and the phone's last 4 digits must match.
 
-        A failure is recorded for the rate limit; the caller answers an unknown
-        code and a wrong phone the same way.
+        A failure is recorded for the limits (conversation, kiosk address `ip`,
+        code, overall); the caller answers an unknown code and a wrong phone the
+        same way. A success is recorded too: it lets the conversation follow the
+        dossier for a while (`verified_code`).
         """
         now = now or self._clock()
+        canonical = normalize_code(code)
+        ip = (ip or None) and ip[:64]
         with self._sessions.begin() as session:
-            serialize(session, "dossier-checks")
-            failures = self._recent_failures(session, sender_id, now)
-            locked = self.rate_limit.locked_until(failures, now)
+            serialize(session, "dossier-checks")  # one check at a time: no overshoot
+            self._forget_old(session, now)
+            failures = self._recent_failures(session, now)
+            locked = self.limits.lockout(failures, now, sender_id=sender_id, code=canonical, ip=ip)
             if locked:
-                return CheckResult("locked", locked_until=locked)
-            canonical = normalize_code(code)
+                return CheckResult("locked", locked_until=locked.until, scope=locked.scope)
             row = session.scalar(select(DossierRow).where(DossierRow.code == canonical)) if canonical else None
             if row is not None and phone_matches(row.phone, last4):
+                session.add(DossierVerificationRow(sender_id=sender_id, dossier_code=row.code, verified_at=now,
+                                                   expires_at=now + VERIFIED_FOR))
                 return CheckResult("ok", dossier=_to_dossier(row))
-            session.add(DossierCheckFailureRow(sender_id=sender_id, failed_at=now))
-            session.execute(delete(DossierCheckFailureRow).where(
-                DossierCheckFailureRow.failed_at < now - FAILURE_RETENTION))
-            locked = self.rate_limit.locked_until(failures + [now], now)
-            return CheckResult("locked" if locked else "no_match", locked_until=locked)
+            session.add(DossierCheckFailureRow(sender_id=sender_id, failed_at=now, dossier_code=canonical,
+                                               client_ip=ip))
+            failure = Failure(now, sender_id, canonical, ip)
+            locked = self.limits.lockout(failures + [failure], now, sender_id=sender_id, code=canonical, ip=ip)
+            if locked:
+                return CheckResult("locked", locked_until=locked.until, scope=locked.scope)
+            return CheckResult("no_match")
+
+    def verified_code(self, sender_id: str, code: str | None = None,
+                      now: dt.datetime | None = None) -> str | None:
+        """The dossier this conversation checked successfully and may still follow: `code`
+        if it is one of them, else the latest; None when there is none (or it expired)."""
+        now = now or self._clock()
+        canonical = normalize_code(code)
+        with self._sessions() as session:
+            codes = list(session.scalars(
+                select(DossierVerificationRow.dossier_code).where(
+                    DossierVerificationRow.sender_id == sender_id, DossierVerificationRow.expires_at > now,
+                ).order_by(DossierVerificationRow.verified_at.desc(), DossierVerificationRow.id.desc())
+            ))
+        if canonical in codes:
+            return canonical
+        return codes[0] if codes else None
 
     def subscribe(self, code: str, sender_id: str, channel: str, recipient_id: str,
                   now: dt.datetime | None = None) -> bool:

@@ -180,12 +180,34 @@ class DossierSubscriptionRow(Base):
 
 
 class DossierCheckFailureRow(Base):
-    """A failed dossier check by a conversation, for the rate limit."""
+    """A failed dossier check, for the limits (bot.core.dossiers.access): by whom, for which code."""
 
     __tablename__ = "dossier_check_failures"
     id = Column(Integer, primary_key=True)
     sender_id = Column(String(200), nullable=False, index=True)
     failed_at = Column(UTCDateTime, nullable=False, index=True)
+    dossier_code = Column(String(40), index=True)  # canonical; None when the typed code was not one
+    client_ip = Column(String(64), index=True)  # the kiosk's address, when the message came from the kiosk
+
+
+class DossierVerificationRow(Base):
+    """A successful dossier check: this conversation may follow this dossier until `expires_at`."""
+
+    __tablename__ = "dossier_verifications"
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(200), nullable=False, index=True)
+    dossier_code = Column(String(40), nullable=False)
+    verified_at = Column(UTCDateTime, nullable=False)
+    expires_at = Column(UTCDateTime, nullable=False, index=True)
+
+
+class RateLimitHitRow(Base):
+    """One counted request under a key (e.g. `kiosk-ip:10.0.0.7`), for limits shared by every process."""
+
+    __tablename__ = "rate_limit_hits"
+    id = Column(Integer, primary_key=True)
+    key = Column(String(200), nullable=False, index=True)
+    at = Column(UTCDateTime, nullable=False, index=True)
 
 
 class FeedbackRow(Base):

@@ -10,6 +10,11 @@
     POST /kiosk/api/message           {screen, session, message} -> Rasa REST channel
     POST /kiosk/api/reset             {screen, session} -> /restart, then the conversation is deleted
 
+Messages and resets are limited per client address (KIOSK_MESSAGES_PER_IP a
+minute, counted in the database for every process), so opening new sessions
+does not multiply what one machine may try; the address also travels to the
+actions as message metadata, where failed dossier checks count per address.
+
 The page loads nothing from the internet and talks only to these URLs, so it
 works on the centre's LAN and Rasa's HTTP API stays on loopback. The conversation
 is named "kiosk:<screen>.<session>" by the server: a page cannot speak for
@@ -23,6 +28,8 @@ a short Vietnamese sentence the page shows as the assistant's reply, never a tra
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import math
 import logging
 import re
 from dataclasses import dataclass
@@ -37,6 +44,7 @@ from bot.core.answers import paginate
 from bot.core.catalog import PROCEDURE_CODE_RE
 from bot.core.checklist import checklist
 from bot.core.conversations import sender_id
+from bot.core.ratelimit import RateLimit
 from bot.core.delivery import NO_REPLY, Reply, payload
 from bot.core.inbound import Rejected, clean_text, read_json
 from bot.core.suggestions import Suggester
@@ -63,6 +71,7 @@ ERR_ASSISTANT_DOWN = (
     "hoặc hỏi cán bộ tại quầy một cửa."
 )
 ERR_NO_PROCEDURE = "Không tìm thấy thủ tục này. Bạn bấm “Bắt đầu lại” rồi chọn lại nhé."
+ERR_TOO_FAST = "Bạn gửi nhanh quá. Bạn chờ một chút rồi hỏi lại nhé."
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,7 @@ class KioskHandlers:
         self.topics = topics
         settings = services.settings
         self.rasa = RasaClient(settings.rasa_url, RASA_TIMEOUT_SECONDS, settings.rasa_api_token)
+        self.per_ip = RateLimit(settings.kiosk_messages_per_ip, dt.timedelta(minutes=1))
         self._suggester: tuple[object, Suggester] | None = None
 
     # --- catalog -------------------------------------------------------
@@ -113,7 +123,7 @@ class KioskHandlers:
         """Rebuilt when the guide is (after a catalog reload)."""
         guide = self.services.guide()
         if self._suggester is None or self._suggester[0] is not guide:
-            suggester = Suggester(self.services.catalog.all_procedures(), guide.matcher, self.services.lexicon)
+            suggester = Suggester(guide.records(), guide.matcher, self.services.lexicon)
             self._suggester = (guide, suggester)
         return self._suggester[1]
 
@@ -139,7 +149,7 @@ class KioskHandlers:
 
         def run() -> list[dict]:
             return [
-                {"code": s.code, "name": s.name, "field": s.field, "payload": ask_payload(s.code)}
+                {"code": s.code, "name": s.name, "field": s.field, "tier": s.tier, "payload": ask_payload(s.code)}
                 for s in self._suggester_now().suggest(query)
             ]
 
@@ -155,6 +165,14 @@ class KioskHandlers:
         return web.json_response(checklist(procedure).to_dict())
 
     # --- conversation --------------------------------------------------
+
+    async def _too_fast(self, request: web.Request) -> web.Response | None:
+        """429 when this address has sent its messages for the minute (counted otherwise)."""
+        until = await asyncio.to_thread(self.services.request_limits.hit, f"kiosk-ip:{request.remote}", self.per_ip)
+        if until is None:
+            return None
+        wait = max(1, math.ceil((until - self.services.clock()).total_seconds()))
+        return json_error(429, "too_many_requests", ERR_TOO_FAST, headers={"Retry-After": str(wait)})
 
     async def _read_request(self, request: web.Request) -> tuple[dict | None, web.Response | None]:
         if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
@@ -178,6 +196,9 @@ class KioskHandlers:
                 and isinstance(session, str) and _ID_RE.fullmatch(session)):
             return None, _error(400, "bad_request", ERR_BAD_REQUEST)
         body["sender"] = sender_id("kiosk", f"{screen}.{session}")
+        too_fast = await self._too_fast(request)
+        if too_fast is not None:
+            return None, too_fast
         return body, None
 
     async def _current_procedure(self, sender: str) -> str | None:
@@ -198,7 +219,7 @@ class KioskHandlers:
         if len(message) > MAX_MESSAGE_CHARS:
             return _error(400, "too_long", ERR_TOO_LONG)
         try:
-            replies = await self.rasa.send(body["sender"], message)
+            replies = await self.rasa.send(body["sender"], message, {"client_ip": request.remote or ""})
         except RasaUnavailable as exc:
             logger.warning("kiosk: the assistant at %s did not answer: %s", self.rasa.url, exc)
             return _error(503, "assistant_unavailable", ERR_ASSISTANT_DOWN)

@@ -175,7 +175,15 @@ async def test_subscribe_needs_a_checked_dossier(dossiers, domain):
     assert responses(dispatcher) == ["utter_subscribe_needs_lookup"]
 
 
+async def checked(sender: str, domain, code: str = CODE, last4: str = "5678") -> None:
+    """A successful check in conversation `sender`, as the form ends it."""
+    d, _ = await run(ActionCheckDossier(), tracker(last4, sender=sender, slots={"dossier_code": code,
+                                                                               "phone_last4": last4}), domain)
+    assert responses(d)[0] == "utter_dossier_status"
+
+
 async def test_rest_cannot_be_pushed_to_so_nothing_is_queued(dossiers, domain):
+    await checked("abc", domain)
     t = tracker("báo tôi", "subscribe_dossier", sender="abc", slots={"verified_dossier": CODE})
     dispatcher, _ = await run(ActionSubscribeDossier(), t, domain)
     assert responses(dispatcher) == ["utter_subscribe_cannot_push"]
@@ -184,9 +192,71 @@ async def test_rest_cannot_be_pushed_to_so_nothing_is_queued(dossiers, domain):
 
 
 async def test_a_telegram_subscriber_is_notified_of_the_next_change(dossiers, domain):
+    await checked("telegram:42", domain)
     t = tracker("báo tôi", "subscribe_dossier", sender="telegram:42", slots={"verified_dossier": CODE})
     dispatcher, _ = await run(ActionSubscribeDossier(), t, domain)
     assert responses(dispatcher) == ["utter_subscribed"]
     dossiers.dossiers.set_status(CODE, "result_ready")
     (message,) = dossiers.outbox.due("telegram")
     assert message.recipient_id == "42" and "Đã có kết quả" in message.text
+
+
+async def test_a_forged_verified_slot_subscribes_nobody(dossiers, domain):
+    """The slot is what a forged tracker could set: without a check on record nothing is followed."""
+    t = tracker("báo tôi", "subscribe_dossier", sender="telegram:666", slots={"verified_dossier": CODE})
+    dispatcher, _ = await run(ActionSubscribeDossier(), t, domain)
+    assert responses(dispatcher) == ["utter_subscribe_needs_lookup"]
+    assert dossiers.dossiers.subscribers(CODE) == []
+    # a check of one dossier does not open another one named in the slot
+    await checked("telegram:666", domain, LATE, "4321")
+    dispatcher, _ = await run(ActionSubscribeDossier(), t, domain)
+    assert responses(dispatcher) == ["utter_subscribed"] and dispatcher.messages[0]["code"] == LATE
+    assert dossiers.dossiers.subscribers(CODE) == [] and dossiers.dossiers.subscribers(LATE) == ["telegram:666"]
+
+
+async def test_a_check_on_record_expires_after_thirty_minutes(dossiers, domain, monkeypatch):
+    await checked("telegram:43", domain)
+    monkeypatch.setattr(dossiers.dossiers, "_clock", lambda: NOW + dt.timedelta(minutes=31))
+    t = tracker("báo tôi", "subscribe_dossier", sender="telegram:43", slots={"verified_dossier": CODE})
+    dispatcher, _ = await run(ActionSubscribeDossier(), t, domain)
+    assert responses(dispatcher) == ["utter_subscribe_needs_lookup"]
+
+
+# --- limits that a new conversation does not reset ---------------------------------
+
+
+async def test_new_senders_guessing_one_code_send_it_to_the_desk(dossiers, domain):
+    said = []
+    for i in range(10):
+        t = tracker("1", sender=f"rest:guess-{i}", slots={"dossier_code": CODE, "phone_last4": f"{i:04d}"})
+        d, _ = await run(ActionCheckDossier(), t, domain)
+        said += responses(d)
+    assert said == ["utter_dossier_not_matched"] * 9 + ["utter_dossier_check_at_desk"]
+    owner = tracker("5678", sender="telegram:owner", slots={"dossier_code": CODE, "phone_last4": "5678"})
+    d, _ = await run(ActionCheckDossier(), owner, domain)
+    assert responses(d) == ["utter_dossier_check_at_desk"] and d.messages[0]["desk"]
+    other = tracker("4321", sender="telegram:owner", slots={"dossier_code": LATE, "phone_last4": "4321"})
+    d, _ = await run(ActionCheckDossier(), other, domain)
+    assert responses(d)[0] == "utter_dossier_status"
+
+
+async def test_kiosk_sessions_share_their_address_limit(dossiers, domain):
+    said = []
+    for i in range(20):
+        t = tracker("1", sender=f"kiosk:hall.s{i}", metadata={"client_ip": "10.0.0.7"},
+                    slots={"dossier_code": f"000.00.12.H12-250312-{i:04d}", "phone_last4": "0000"})
+        d, _ = await run(ActionCheckDossier(), t, domain)
+        said += responses(d)
+    assert said == ["utter_dossier_not_matched"] * 19 + ["utter_dossier_locked"]
+    fresh = tracker("tra cứu hồ sơ", "check_dossier", sender="kiosk:hall.new", metadata={"client_ip": "10.0.0.7"})
+    _, events = await run(ValidateDossierForm(), fresh, domain)
+    assert slot_events(events)["requested_slot"] is None  # the form asks nothing
+    elsewhere = tracker("5678", sender="kiosk:desk.s1", metadata={"client_ip": "10.0.0.8"},
+                        slots={"dossier_code": CODE, "phone_last4": "5678"})
+    d, _ = await run(ActionCheckDossier(), elsewhere, domain)
+    assert responses(d)[0] == "utter_dossier_status"
+    # an address in a REST message's metadata is not believed
+    rest = tracker("5678", sender="rest:x", metadata={"client_ip": "10.0.0.7"},
+                   slots={"dossier_code": CODE, "phone_last4": "5678"})
+    d, _ = await run(ActionCheckDossier(), rest, domain)
+    assert responses(d)[0] == "utter_dossier_status"

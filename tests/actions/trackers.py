@@ -22,6 +22,7 @@ def tracker(
     set_since_user: dict[str, Any] | None = None,
     active_loop: str | None = None,
     input_channel: str = "rest",
+    metadata: dict[str, Any] | None = None,
 ) -> Tracker:
     """A tracker whose latest user message is `text`; `set_since_user` are the slots
     extracted from it (what a form's validation action is asked to validate)."""
@@ -35,7 +36,8 @@ def tracker(
     return Tracker(
         sender_id=sender,
         slots=all_slots,
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": list(entities)},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": list(entities),
+                        **({"metadata": metadata} if metadata is not None else {})},
         events=events,
         paused=False,
         followup_action=None,

@@ -5,16 +5,19 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from bot.cli.run import planned_processes
+from bot.cli.run import planned_processes, with_run_secrets
 
 
 def test_rasa_http_api_is_closed_by_the_token(settings):
     model = Path("models/m.tar.gz")
     [rasa] = [p for p in planned_processes(dataclasses.replace(settings, rasa_api_token="t0k"), model)
               if p.name == "Rasa server"]
-    assert rasa.argv[rasa.argv.index("--auth-token") + 1] == "t0k" and rasa.ready_url.endswith("/status?token=t0k")
+    assert "--auth-token=t0k" in rasa.argv and rasa.ready_url.endswith("/status?token=t0k")
+    [rasa] = [p for p in planned_processes(dataclasses.replace(settings, rasa_api_token="-t0k"), model)
+              if p.name == "Rasa server"]
+    assert "--auth-token=-t0k" in rasa.argv  # a random token may start with "-": still one argument
     [rasa] = [p for p in planned_processes(settings, model) if p.name == "Rasa server"]
-    assert "--auth-token" not in rasa.argv
+    assert not any(a.startswith("--auth-token") for a in rasa.argv)
 
 
 def test_a_second_rasa_server_waits_as_the_standby_unless_turned_off(settings):
@@ -55,3 +58,28 @@ def test_children_die_with_bot_run_even_when_it_is_killed(tmp_path):
         if Path(f"/proc/{child_pid}").exists():
             os.kill(child_pid, signal.SIGKILL)
             raise AssertionError("the child outlived bot run")
+
+
+def test_the_action_server_is_ours_on_loopback(settings):
+    [actions] = [p for p in planned_processes(settings, Path("models/m.tar.gz")) if p.name == "action server"]
+    assert actions.argv[1:] == ["actions", "--host", "127.0.0.1", "--port", "5055"]
+    assert actions.ready_url == "http://127.0.0.1:5055/health"
+    elsewhere = dataclasses.replace(settings, action_host="0.0.0.0", action_port=6000)
+    [actions] = [p for p in planned_processes(elsewhere, Path("models/m.tar.gz")) if p.name == "action server"]
+    assert actions.argv[-4:] == ["--host", "0.0.0.0", "--port", "6000"]
+    assert actions.ready_url == "http://127.0.0.1:6000/health"
+
+
+def test_each_run_makes_the_secrets_that_are_not_set(settings):
+    first, second = with_run_secrets(settings), with_run_secrets(settings)
+    assert len(first.action_server_secret) >= 24 and first.action_server_secret != second.action_server_secret
+    assert first.rasa_api_token and first.rasa_api_token != first.action_server_secret
+    kept = with_run_secrets(dataclasses.replace(settings, action_server_secret="s3cret", rasa_api_token="t0k"))
+    assert (kept.action_server_secret, kept.rasa_api_token) == ("s3cret", "t0k")
+
+
+def test_bot_actions_will_not_start_open(settings, capsys):
+    from bot.cli import main
+
+    assert main(["actions"], settings=dataclasses.replace(settings, action_server_secret="")) == 2
+    assert "ACTION_SERVER_SECRET" in capsys.readouterr().err

@@ -44,16 +44,17 @@ def test_search_json_prints_one_line_per_query(cli_env, capsys):
     lines = out.splitlines()
     assert len(lines) == 2
     first, second = (json.loads(line) for line in lines)
-    assert set(first) == {"query", "results"}
+    assert set(first) == {"query", "decision", "results"}
     assert first["query"] == "lam giay khai sinh"
     assert 1 <= len(first["results"]) <= 2
     top = first["results"][0]
-    assert set(top) == {"code", "name", "score"}
+    assert set(top) == {"code", "name", "score", "tier"} and top["tier"] == "curated"
+    assert first["decision"] == "answer"
     assert top["code"] == "1.001193" and top["name"] == "Đăng ký khai sinh"
     assert isinstance(top["score"], (int, float)) and 0 < top["score"] <= 100
     scores = [r["score"] for r in first["results"]]
     assert scores == sorted(scores, reverse=True)
-    assert second == {"query": "xyz", "results": []}
+    assert second == {"query": "xyz", "decision": "none", "results": []}
 
 
 def test_search_json_keeps_vietnamese_readable(cli_env, capsys):

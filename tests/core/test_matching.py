@@ -237,3 +237,50 @@ def test_real_catalog_follow_up_keeps_and_switch_changes(guide):
     assert guide.resolve("thế lệ phí thì sao", current_code=KHAI_SINH) == Resolution("answer", code=KHAI_SINH)
     switched = guide.resolve("còn đăng ký kết hôn thì cần giấy tờ gì", current_code=KHAI_SINH)
     assert switched.kind == "answer" and switched.code != KHAI_SINH
+
+
+# --- the three-way decision (issue 9) --------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["thủ tục", "đăng ký", "cấp giấy", "làm giấy tờ lần đầu", "xin cấp giấy lần đầu"])
+def test_generic_words_alone_carry_no_answer(guide, query):
+    assert guide.search(query).decision != "answer"
+
+
+def test_decision_answer_ask_none(guide):
+    assert guide.search("đăng ký khai sinh").decision == "answer"
+    asked = guide.search("khai sinh")
+    assert asked.decision in ("answer", "ask")
+    assert guide.search("tam tru").decision == "answer" or len(guide.search("tam tru").choices()) >= 2
+    assert guide.search("thời tiết hôm nay").decision == "none"
+    assert len(guide.search("gplx").choices()) <= 5
+
+
+def test_a_keyword_alone_is_never_answered(mini_guide):
+    # "passport" is a keyword of 1.001456 only: a topic, asked about, not answered.
+    result = mini_guide.search("ho chieu")
+    assert result.best.code == HO_CHIEU
+
+
+@pytest.mark.parametrize("query, wrong", [
+    ("cấp giấy phép nhập khẩu thuốc", THUONG_TRU),  # "nhập khẩu" is not "nhập hộ khẩu" here
+    ("thu tuc ly hon thuan tinh", "1.010038"),
+    ("dang ky nghia vu quan su lan dau", "1.013978"),
+    ("thủ tục xin giấy phép bay flycam quay phim đám cưới", KET_HON),
+    ("thủ tục thi bằng lái xe máy lần đầu", DOI_GPLX),
+])
+def test_near_misses_are_never_answered_with_the_wrong_procedure(guide, query, wrong):
+    result = guide.search(query)
+    assert not (result.decision == "answer" and result.best.code == wrong)
+
+
+def test_the_curated_tier_is_marked(guide):
+    assert guide.search("đăng ký khai sinh").best.tier == "curated"
+
+
+def test_published_entries_carry_their_tier():
+    from tests.core.records import mini_lexicon
+
+    matcher = ProcedureMatcher([("9.000001", "Cấp giấy xác nhận nuôi ong mật", (), (), "published")], mini_lexicon())
+    best = matcher.search("xác nhận nuôi ong mật").best
+    assert best.code == "9.000001" and best.tier == "published"

@@ -53,3 +53,19 @@ def test_suggestions_name_each_procedure_once_and_respect_the_limit(suggester):
     assert len({s.code for s in found}) == 4
     assert all(s.name and s.field for s in found)
     assert suggester.suggest("dang ky", limit=0) == []
+
+
+def test_published_records_are_suggested_with_their_tier(catalog):
+    import datetime as dt
+
+    from bot.core.guide import ProcedureGuide
+    from bot.core.portal import parse_record
+    from bot.core.published import merge_tiers
+    from tests.core.portal_records import portal_record
+
+    lexicon = Lexicon.from_file(PROJECT_ROOT / "data" / "lexicon" / "vi.yml")
+    bees = parse_record(portal_record(code="9.000102", name="Cấp giấy xác nhận nuôi ong mật"), dt.date(2026, 3, 2))
+    guide = ProcedureGuide(merge_tiers(catalog, [bees]), lexicon)
+    found = Suggester(guide.records(), guide.matcher, lexicon).suggest("nuoi ong")
+    assert (found[0].code, found[0].tier, found[0].name) == ("9.000102", "published", "Cấp giấy xác nhận nuôi ong mật")
+    assert Suggester(guide.records(), guide.matcher, lexicon).suggest("khai sinh")[0].tier == "curated"

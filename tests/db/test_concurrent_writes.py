@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.channels.outbox_delivery import Failure, deliver_due
+from bot.core.dossiers.access import CheckLimits
 from bot.core.ratelimit import RateLimit
 from bot.db.dossier_store import DossierStore
 from bot.db.engine import make_engine, session_factory, upgrade
@@ -123,7 +124,7 @@ def test_checks_sent_at_once_cannot_overshoot_the_lock_out(url):
     limit = RateLimit(max_failures=3, window=dt.timedelta(minutes=15))
     engine = make_engine(url)
 
-    results = run_together(url, lambda e: DossierStore(e, rate_limit=limit),
+    results = run_together(url, lambda e: DossierStore(e, limits=CheckLimits(per_sender=limit)),
                            lambda store, w, r: store.check("kiosk:x", "000.00.12.H12-250312-0042", "0000", now=NOW)
                            .kind, workers=6, rounds=2)
 

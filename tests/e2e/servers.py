@@ -168,6 +168,7 @@ def _start_assistant(var_dir: Path, extra_env: dict | None, credentials: str) ->
         "RASA_PORT": str(rasa_port),
         "PYTHONPATH": str(PROJECT_ROOT),
         "RASA_API_TOKEN": secrets.token_urlsafe(16),  # as `bot run` does: the HTTP API needs it
+        "ACTION_SERVER_SECRET": secrets.token_urlsafe(16),  # and so does the action server
         **(extra_env or {}),
     }
     subprocess.run([str(Path(sys.executable).parent / "bot"), "procedures", "load"], env=env, cwd=PROJECT_ROOT,

@@ -59,7 +59,9 @@ class Rasa(FakeRasa):
 @pytest.fixture
 async def web(services):
     rasa = await Rasa().start()
-    services.settings = dataclasses.replace(services.settings, rasa_host="127.0.0.1", rasa_port=rasa.port)
+    # The corpus comes from one address: the per-address limit (tested in test_kiosk_api) is lifted here.
+    services.settings = dataclasses.replace(services.settings, rasa_host="127.0.0.1", rasa_port=rasa.port,
+                                            kiosk_messages_per_ip=100_000)
     client = TestClient(TestServer(create_app(services), host="127.0.0.1"))
     await client.start_server()
     yield client, rasa

@@ -168,7 +168,8 @@ async def test_unknown_checklist_is_a_polite_404(kiosk, code):
 async def test_message_goes_to_rasa_as_this_screens_kiosk_conversation(kiosk, rasa):
     status, data = await _post(kiosk, "/kiosk/api/message", {**SCREEN, "message": "làm khai sinh"})
     assert status == 200
-    assert rasa.received == [{"sender": "kiosk:quay-1.abc123", "message": "làm khai sinh"}]
+    assert rasa.received == [{"sender": "kiosk:quay-1.abc123", "message": "làm khai sinh",
+                              "metadata": {"client_ip": "127.0.0.1"}}]
     assert data["messages"][0]["text"].startswith("Đăng ký khai sinh")
     assert data["messages"][0]["buttons"][0]["title"] == "Lệ phí"
     assert data["procedure_code"] == "1.001193"
@@ -277,3 +278,26 @@ def test_bot_run_says_where_the_kiosk_is(settings, capsys):
 
     _print_where(dataclasses.replace(settings, web_host="0.0.0.0", web_port=5056))
     assert "Màn hình kiosk: http://127.0.0.1:5056/kiosk/" in capsys.readouterr().out
+
+
+# --- limits per address ---------------------------------------------------------
+
+async def test_new_sessions_do_not_reset_the_address_limit(services, rasa):
+    services.settings = dataclasses.replace(services.settings, rasa_host="127.0.0.1", rasa_port=rasa.port,
+                                            kiosk_messages_per_ip=3)
+    client = await _client(services)
+    try:
+        statuses = []
+        for i in range(3):
+            statuses.append((await _post(client, "/kiosk/api/message",
+                                         {"screen": "quay-1", "session": f"s{i}", "message": "xin chào"}))[0])
+        response = await client.post("/kiosk/api/message", data=json.dumps(
+            {"screen": "quay-1", "session": "new", "message": "xin chào"}), headers={"Content-Type": "application/json"})
+        body = await response.json()
+        assert statuses == [200, 200, 200] and response.status == 429
+        assert body["error"] == "too_many_requests" and "chờ một chút" in body["message"]
+        assert 1 <= int(response.headers["Retry-After"]) <= 60
+        assert (await _post(client, "/kiosk/api/reset", {"screen": "quay-1", "session": "new"}))[0] == 429
+        assert len(rasa.received) == 3
+    finally:
+        await client.close()

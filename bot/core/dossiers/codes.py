@@ -35,6 +35,18 @@ def normalize_code(raw: str | None) -> str | None:
     return f"{agency1}.{agency2}.{agency3}.{agency4}-{day}-{seq}"
 
 
+def mask_code(raw: str | None) -> str:
+    """`000.00.12.H12-250312-0042` → `000.00.12.H12-******-**42`: the agency, never the whole code.
+
+    Anything that is not a code is masked whole.
+    """
+    code = normalize_code(raw)
+    if code is None:
+        return "*" * min(len(raw or ""), 20)
+    agency, day, seq = code.rsplit("-", 2)
+    return f"{agency}-{'*' * len(day)}-**{seq[-2:]}"
+
+
 def find_code(text: str | None) -> str | None:
     """The first dossier code written anywhere in a message, canonical, else None."""
     if not text:
