@@ -12,8 +12,9 @@ export PYTHONPATH := $(CURDIR)
 # Rasa reads every YAML under data/ unless told otherwise: data/procedures and
 # data/lexicon are catalog data, not training data.
 TRAIN_DATA := data/nlu data/rules
-TRAIN_INPUTS := $(wildcard data/nlu/*.yml data/rules/*.yml) domain.yml config.yml \
-	bot/nlu/vietnamese_tokenizer.py bot/core/segmentation.py bot/core/text.py
+TRAIN_INPUTS := $(wildcard data/nlu/*.yml data/rules/*.yml) domain.yml config.yml data/lexicon/vi.yml \
+	bot/nlu/vietnamese_tokenizer.py bot/nlu/procedure_entities.py bot/core/segmentation.py bot/core/text.py \
+	bot/core/entity_spans.py
 MODEL := models/tthc.tar.gz
 
 .PHONY: run test venv model db bench browser test-unit test-stories test-nlu clean audit

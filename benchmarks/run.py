@@ -1,7 +1,10 @@
 """`make bench`: print accuracy and speed figures side by side.
 
 - intent accuracy (with / without diacritics) on tests/nlu/heldout.yml of our
-  pipeline and of Rasa's stock pipeline trained on the same examples;
+  pipeline, of "today" (our pipeline with the code and training data of
+  BASE_COMMIT, before issue 13) and of Rasa's stock pipeline;
+- intent accuracy and procedure entities that swallow an ask word on the short
+  everyday questions (tests/nlu/short_questions.yml), ours beside "today";
 - held-out messages answered with the bare "chưa hiểu" although a procedure
   was recognised, today and with bot/core/unclear.py (benchmarks/unclear.py);
 - top-1 / top-3 accuracy of our matcher and of plain substring search on
@@ -23,6 +26,7 @@ A benchmark prints figures; it asserts nothing.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -33,7 +37,11 @@ from pathlib import Path
 from bot.core.catalog import load_catalog
 from bot.core.matching import ProcedureMatcher, substring_search
 from bot.core.text import Lexicon
-from bot.evaluation import load_examples, load_search_queries, predict_intents, score, score_search
+from bot.evaluation import (
+    Parse, entities_with_ask_words, load_examples, load_search_queries, predict, predict_intents, score,
+    score_search,
+)
+from bot.nlu import short_questions
 from bot.settings import PROJECT_ROOT
 from benchmarks.conversations import add_arguments, bench_conversations
 from benchmarks.legacy_matcher import ProcedureMatcher as LegacyMatcher
@@ -44,6 +52,11 @@ HELDOUT = PROJECT_ROOT / "tests" / "nlu" / "heldout.yml"
 QUERIES = PROJECT_ROOT / "tests" / "search" / "queries.yml"
 MODEL = PROJECT_ROOT / "models" / "tthc.tar.gz"
 STOCK_DIR = PROJECT_ROOT / "models" / "bench"
+# "Today": the commit before issue 13's training data and tokenizer change. Its
+# model is trained once into models/bench/today.tar.gz from its own code and data.
+BASE_COMMIT = "c7f5a6b"
+TODAY_MODEL = STOCK_DIR / "today.tar.gz"
+TODAY_SRC = STOCK_DIR / "today-src"
 REFERENCE = PROJECT_ROOT.parent / "shared" / "reference" / "dvcqg"
 
 
@@ -64,14 +77,85 @@ def train_stock() -> Path:
     return STOCK_DIR / "stock.tar.gz"
 
 
+def train_today() -> Path:
+    """Our pipeline as it was at BASE_COMMIT (its bot/ code and its data/nlu, data/rules,
+    domain and config), extracted into TODAY_SRC and trained once into TODAY_MODEL."""
+    if not TODAY_SRC.is_dir():
+        archive = subprocess.run(
+            ["git", "archive", BASE_COMMIT, "bot", "data/nlu", "data/rules", "domain.yml", "config.yml"],
+            cwd=PROJECT_ROOT, check=True, capture_output=True,
+        ).stdout
+        TODAY_SRC.mkdir(parents=True)
+        subprocess.run(["tar", "-x", "-C", str(TODAY_SRC)], input=archive, check=True)
+    if not TODAY_MODEL.exists():
+        print(f"Training 'today' (code and data of {BASE_COMMIT}) once into {TODAY_MODEL}...", flush=True)
+        subprocess.run(
+            [str(Path(sys.executable).parent / "rasa"), "train", "--data", "data/nlu", "data/rules",
+             "--domain", "domain.yml", "--config", "config.yml", "--out", str(STOCK_DIR),
+             "--fixed-model-name", "today"],
+            cwd=TODAY_SRC, env={**os.environ, "PYTHONPATH": str(TODAY_SRC)}, check=True, stdout=subprocess.DEVNULL,
+        )
+    return TODAY_MODEL
+
+
+# Parses with BASE_COMMIT's tokenizer: the model names its tokenizer by module, so it
+# runs in a process that imports `bot` from TODAY_SRC.
+_PARSE_SCRIPT = """
+import asyncio, json, logging, sys
+logging.disable(logging.WARNING)
+from rasa.core.agent import Agent
+agent = Agent.load(sys.argv[1])
+texts = json.load(open(sys.argv[2], encoding="utf-8"))
+async def run():
+    return [await agent.parse_message(t) for t in texts]
+out = [{"intent": (p.get("intent") or {}).get("name") or "",
+        "entities": [[e["start"], e["end"], e["entity"]] for e in p.get("entities") or []]}
+       for p in asyncio.run(run())]
+json.dump(out, open(sys.argv[3], "w", encoding="utf-8"))
+"""
+
+
+def predict_today(texts: list[str]) -> list[Parse]:
+    model = train_today()
+    with tempfile.TemporaryDirectory() as tmp:
+        given, parsed = Path(tmp) / "texts.json", Path(tmp) / "parses.json"
+        given.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+        subprocess.run(
+            [sys.executable, "-c", _PARSE_SCRIPT, str(model), str(given), str(parsed)],
+            cwd=TODAY_SRC, env={**os.environ, "PYTHONPATH": str(TODAY_SRC), "LOG_LEVEL": "WARNING"},
+            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        rows = json.loads(parsed.read_text(encoding="utf-8"))
+    return [Parse(r["intent"], tuple(tuple(e) for e in r["entities"])) for r in rows]
+
+
 def bench_intents() -> None:
     examples = load_examples(HELDOUT)
     texts = [e.text for e in examples]
     ours = score(examples, predict_intents(MODEL, texts))
+    today = score(examples, [p.intent for p in predict_today(texts)])
     stock = score(examples, predict_intents(train_stock(), texts))
     print("\n== Intent accuracy on held-out messages ==")
     print(ours.line("ours (underthesea tokenizer)"))
+    print(today.line(f"today ({BASE_COMMIT})"))
     print(stock.line("Rasa stock (whitespace+DIET)"))
+
+
+def bench_short_questions() -> None:
+    examples = load_examples(short_questions.TEST_FILE)
+    texts = [e.text for e in examples]
+    print(f"\n== Short everyday questions ({short_questions.TEST_FILE.relative_to(PROJECT_ROOT)}) ==")
+    bare = [i for i, e in enumerate(examples) if e.intent == short_questions.NAME_ONLY]
+    asks = [i for i, e in enumerate(examples) if e.intent != short_questions.NAME_ONLY]
+    for label, parses in (("ours", predict(MODEL, texts)), (f"today ({BASE_COMMIT})", predict_today(texts))):
+        scores = score([examples[i] for i in asks], [parses[i].intent for i in asks])
+        swallowed = entities_with_ask_words(examples, parses, short_questions.ASPECT_WORDS)
+        print(scores.line(f"{label}: name + ask"))
+        print(f"{'  procedure entities with an ask word':<34} {len(swallowed)}")
+        # Today had no name_procedure intent: a bare name was handled well only
+        # when it fell back (then bot/core/unclear.py offered the aspects).
+        offered = sum(parses[i].intent in (short_questions.NAME_ONLY, "nlu_fallback") for i in bare)
+        print(f"{'  bare names offered the aspects':<34} {offered}/{len(bare)}")
 
 
 def _lexicon() -> Lexicon:
@@ -170,6 +254,7 @@ def main() -> None:
     bench_scale()
     bench_decision()
     bench_intents()
+    bench_short_questions()
     bench_unclear(MODEL, HELDOUT)
     bench_rest_latency()
     bench_conversations(args.conversations, args.turns, var_dir=args.var_dir)

@@ -7,19 +7,22 @@ the same figures. Imports Rasa lazily: only what evaluates a model needs it.
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import yaml
 
-from bot.core.text import has_diacritics
+from bot.core.text import fold, has_diacritics
 
 
 @dataclass(frozen=True)
 class Example:
     text: str
     intent: str
+    entities: tuple[tuple[int, int, str], ...] = ()  # (start, end, entity type), annotated
+
 
     @property
     def has_diacritics(self) -> bool:
@@ -47,7 +50,11 @@ def load_examples(path: Path) -> list[Example]:
     from rasa.shared.nlu.training_data.loading import load_data
 
     data = load_data(str(path))
-    return [Example(m.get("text"), m.get("intent")) for m in data.intent_examples]
+    return [
+        Example(m.get("text"), m.get("intent"),
+                tuple((e["start"], e["end"], e["entity"]) for e in m.get("entities") or []))
+        for m in data.intent_examples
+    ]
 
 
 def score(examples: Sequence[Example], predicted: Sequence[str]) -> IntentScores:
@@ -61,19 +68,51 @@ def score(examples: Sequence[Example], predicted: Sequence[str]) -> IntentScores
     return IntentScores(acc(pairs), acc(with_d), acc(without_d), len(pairs), len(without_d), errors)
 
 
-def predict_intents(model_path: Path, texts: Iterable[str]) -> list[str]:
+@dataclass(frozen=True)
+class Parse:
+    intent: str
+    entities: tuple[tuple[int, int, str], ...]  # (start, end, entity type), predicted
+
+
+def predict(model_path: Path, texts: Iterable[str]) -> list[Parse]:
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model_path))
 
-    async def run() -> list[str]:
+    async def run() -> list[Parse]:
         out = []
         for text in texts:
             parsed = await agent.parse_message(text)
-            out.append((parsed.get("intent") or {}).get("name") or "")
+            entities = tuple((e["start"], e["end"], e["entity"]) for e in parsed.get("entities") or [])
+            out.append(Parse((parsed.get("intent") or {}).get("name") or "", entities))
         return out
 
     return asyncio.run(run())
+
+
+def predict_intents(model_path: Path, texts: Iterable[str]) -> list[str]:
+    return [p.intent for p in predict(model_path, texts)]
+
+
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def entities_with_ask_words(
+    examples: Sequence[Example], parses: Sequence[Parse], ask_words: frozenset[str], entity: str = "procedure"
+) -> list[tuple[str, str]]:
+    """(message, entity text) for each predicted `entity` that includes a word of
+    the ask: a word of `ask_words` outside the annotated spans of that entity."""
+    found = []
+    for example, parse in zip(examples, parses):
+        gold = [(s, e) for s, e, name in example.entities if name == entity]
+        ask = [
+            (m.start(), m.end()) for m in _WORD_RE.finditer(example.text)
+            if fold(m.group()) in ask_words and not any(s <= m.start() < e for s, e in gold)
+        ]
+        for start, end, name in parse.entities:
+            if name == entity and any(start < we and ws < end for ws, we in ask):
+                found.append((example.text, example.text[start:end]))
+    return found
 
 
 def load_search_queries(path: Path) -> list[tuple[str, str | None]]:

@@ -1,8 +1,10 @@
-"""Low NLU confidence: offer what was understood, else ask to rephrase once, then point to human help.
+"""Low NLU confidence, or a procedure named with nothing asked: offer what was understood.
 
 The decision is bot/core/unclear.py's: a recognised procedure gets its aspects as
-buttons, a recognised aspect gets the most asked procedures as buttons (the
-choice answers that aspect, through action_choose_procedure).
+buttons (or, when the assistant had just asked "which procedure?" for an aspect,
+that aspect is answered), a recognised aspect gets the most asked procedures as
+buttons (the choice answers that aspect, through action_choose_procedure);
+otherwise ask to rephrase once, then point to human help.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import aspect_buttons, latest_text
+from bot.actions.common import aspect_buttons, latest_text, send_answer
 from bot.actions.procedures import offer_choices, popular_codes
 from bot.app import services
 from bot.core.answers import ASPECTS
@@ -52,6 +54,10 @@ class ActionLowConfidence(Action):
             current_code=tracker.get_slot("procedure_code"),
         )
         if isinstance(decision, OfferAspects):
+            pending = tracker.get_slot("pending_aspect")
+            if decision.aspect is None and pending in ASPECTS and tracker.get_slot("candidate_codes"):
+                # "Bạn muốn hỏi lệ phí của thủ tục nào?" → "hộ chiếu": answer the fee.
+                return send_answer(dispatcher, guide.answer(decision.code, pending))
             first = [decision.aspect] if decision.aspect in ASPECTS else []
             aspects = first + [a for a in ASPECTS if a not in first]
             dispatcher.utter_message(response="utter_ask_aspect", procedure=guide.get(decision.code).short_name,
@@ -69,3 +75,10 @@ class ActionLowConfidence(Action):
         else:
             dispatcher.utter_message(response="utter_ask_rephrase")
         return []
+
+
+class ActionOfferAspects(ActionLowConfidence):
+    """name_procedure ("ket hon", "thủ tục hộ chiếu"): the same offer, asked for by the intent."""
+
+    def name(self) -> Text:
+        return "action_offer_aspects"

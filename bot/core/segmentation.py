@@ -43,8 +43,12 @@ def _viet74k_path() -> Path | None:
 class Segmenter:
     """Thread-safe, loads its dictionary and underthesea lazily on first use."""
 
-    def __init__(self, extra_words: Iterable[str] = (), use_underthesea: bool = True):
+    def __init__(self, extra_words: Iterable[str] = (), use_underthesea: bool = True,
+                 loose_words: Iterable[str] = ()):
         self._extra = list(extra_words)
+        # Syllables the general dictionary never joins in text without marks
+        # (question words: "can gi" is not one word although "cần gì" is listed).
+        self._loose = frozenset(fold(w) for w in loose_words)
         self._use_underthesea = use_underthesea
         self._compounds: set[str] | None = None
         # The domain words (extra_words), folded and as written (lower case).
@@ -62,6 +66,7 @@ class Segmenter:
                     folded = fold(phrase)
                     if " " in folded and len(folded.split()) <= _MAX_WORD_SYLLABLES:
                         words.add(folded)
+                words = {w for w in words if not self._loose.intersection(w.split())}
                 for phrase in self._extra:
                     parts = clean(phrase).split()
                     if 2 <= len(parts) <= _MAX_WORD_SYLLABLES:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.fallback import ActionLowConfidence
+from bot.actions.fallback import ActionLowConfidence, ActionOfferAspects
 from bot.actions.procedures import popular_codes
 from bot.actions.procedures import ActionChooseProcedure
 from tests.actions.trackers import domain, responses, slot_events, tracker  # noqa: F401
@@ -84,3 +84,19 @@ async def test_an_understood_aspect_question_naming_no_procedure_asks_which(app_
     assert slots["pending_aspect"] == "documents" and slots["candidate_codes"] == list(popular_codes())
     d, _ = await run(ActionAnswerProcedure(), tracker("xin visa đi Mỹ cần gì", "ask_documents"), domain)
     assert responses(d) == ["utter_no_match"]
+
+
+async def test_a_named_procedure_after_which_one_answers_the_aspect_asked(app_services, domain):
+    # "het bao nhieu tien" → "which procedure?" → "ket hon" typed, not tapped: the fee of kết hôn.
+    _, asked = await run(ActionLowConfidence(), tracker("het bao nhieu tien", "nlu_fallback"), domain)
+    t = tracker("ket hon", "name_procedure", entities=[{"entity": "procedure", "value": "ket hon"}],
+                slots={"pending_aspect": asked["pending_aspect"], "candidate_codes": asked["candidate_codes"]})
+    d, slots = await run(ActionOfferAspects(), t, domain)
+    assert KET_HON in d.messages[0]["text"] and "lệ phí" in d.messages[0]["text"].lower()
+    assert slots["procedure_code"] == KET_HON and slots["pending_aspect"] is None
+
+
+async def test_a_named_procedure_out_of_the_blue_offers_its_aspects(app_services, domain):
+    t = tracker("thu tuc ket hon", "name_procedure", entities=[{"entity": "procedure", "value": "ket hon"}])
+    d, slots = await run(ActionOfferAspects(), t, domain)
+    assert responses(d) == ["utter_ask_aspect"] and slots["procedure_code"] == KET_HON

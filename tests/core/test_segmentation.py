@@ -136,3 +136,13 @@ def test_long_input_is_segmented_quickly(segmenter):
     assert time.perf_counter() - start < 5
     assert [w.text for w in words].count("can_cuoc") == 300
     _check_offsets(text, words)
+
+
+def test_loose_words_are_never_glued_by_the_general_dictionary():
+    glued = Segmenter(use_underthesea=False)
+    loose = Segmenter(use_underthesea=False, loose_words=["cần", "gì"])
+    assert [w.text for w in glued.segment("ket hon can gi")][-1] == "can_gi"
+    assert [w.text for w in loose.segment("ket hon can gi")][-2:] == ["can", "gi"]
+    # Domain words still join whatever the loose words are.
+    loose_domain = Segmenter(extra_words=["căn cước"], use_underthesea=False, loose_words=["can"])
+    assert [w.text for w in loose_domain.segment("lam can cuoc")] == ["lam", "can_cuoc"]

@@ -44,13 +44,18 @@ def _tokens(tokenizer, text):
     "text,expected",
     [
         ("Làm căn cước ở đâu?", ["lam", "can_cuoc", "o", "dau"]),
-        ("lam can cuoc o dau", ["lam", "can_cuoc", "o_dau"]),  # general dictionary, plain text only
+        # Question words stay single words without marks too, as with them (issue 13).
+        ("lam can cuoc o dau", ["lam", "can_cuoc", "o", "dau"]),
         (NFD("Làm căn cước ở đâu?"), ["lam", "can_cuoc", "o", "dau"]),
-        ("lam căn cước o dau", ["lam", "can_cuoc", "o_dau"]),
+        ("lam căn cước o dau", ["lam", "can_cuoc", "o", "dau"]),
         ("căn cước", ["can_cuoc"]),
         ("can cuoc", ["can_cuoc"]),
         ("đổi bằng lái", ["doi", "bang_lai"]),
         ("doi bang lai", ["doi", "bang_lai"]),
+        ("đăng ký kết hôn cần gì", ["dang_ky", "ket_hon", "can", "gi"]),
+        ("dang ky ket hon can gi", ["dang_ky", "ket_hon", "can", "gi"]),
+        ("làm căn cước hết bao nhiêu tiền", ["lam", "can_cuoc", "het", "bao_nhieu", "tien"]),
+        ("lam can cuoc het bao nhieu tien", ["lam", "can_cuoc", "het", "bao_nhieu", "tien"]),
     ],
 )
 def test_process_yields_folded_words_with_exact_offsets(tokenizer, text, expected):
@@ -61,6 +66,22 @@ def test_process_yields_folded_words_with_exact_offsets(tokenizer, text, expecte
         assert "_".join(fold(surface).split()) == t.text, (surface, t.text)
         assert surface == surface.strip()
     assert [t.start for t in tokens] == sorted(t.start for t in tokens)
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("lam cccd bn tien", ["lam", "the_can_cuoc", "bao_nhieu", "tien"]),
+        ("làm thẻ căn cước bao nhiêu tiền", ["lam", "the", "can_cuoc", "bao_nhieu", "tien"]),
+        ("ket hon lam ntn", ["ket_hon", "lam", "nhu_the_nao"]),
+        ("ket hon lam như thế nào", ["ket_hon", "lam", "nhu_the_nao"]),
+        ("dc ko", ["duoc", "khong"]),
+    ],
+)
+def test_lexicon_shorthand_is_the_word_it_stands_for(tokenizer, text, expected):
+    tokens = _tokens(tokenizer, text)
+    assert [t.text for t in tokens] == expected
+    assert all(text[t.start : t.end] == text[t.start : t.end].strip() for t in tokens)
 
 
 @pytest.mark.parametrize("text", ["", "😀👍", "?!"])
