@@ -49,3 +49,8 @@ def test_shorthand_in_the_ask_is_read_as_what_it_means():
     assert [text[s:e] for s, e in ask_spans(text, LEXICON)] == ["mat phi"]
     text = "doi gplx bn tien"
     assert [text[s:e] for s, e in ask_spans(text, LEXICON)] == ["bn tien"]
+
+
+def test_shorthand_for_thu_tuc_before_the_ask_is_part_of_the_ask():
+    text = "lam ho chieu tt ra sao"
+    assert _trim(text, "lam ho chieu tt") == "lam ho chieu"
