@@ -49,6 +49,7 @@ from benchmarks.matching import bench_decision
 from benchmarks.unclear import bench_unclear
 
 HELDOUT = PROJECT_ROOT / "tests" / "nlu" / "heldout.yml"
+DEV = PROJECT_ROOT / "tests" / "nlu" / "dev.yml"
 QUERIES = PROJECT_ROOT / "tests" / "search" / "queries.yml"
 MODEL = PROJECT_ROOT / "models" / "tthc.tar.gz"
 STOCK_DIR = PROJECT_ROOT / "models" / "bench"
@@ -139,6 +140,10 @@ def bench_intents() -> None:
     print(ours.line("ours (underthesea tokenizer)"))
     print(today.line(f"today ({BASE_COMMIT})"))
     print(stock.line("Rasa stock (whitespace+DIET)"))
+    dev = load_examples(DEV)
+    print("\n== Intent accuracy on the development set (conversation intents; tune here) ==")
+    print(score(dev, predict_intents(MODEL, [e.text for e in dev])).line("ours"))
+    print(score(dev, [p.intent for p in predict_today([e.text for e in dev])]).line(f"today ({BASE_COMMIT})"))
 
 
 def bench_short_questions() -> None:
