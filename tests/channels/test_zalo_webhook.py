@@ -87,7 +87,7 @@ def _wait_for(predicate, timeout: float = 60):
     return predicate()
 
 
-QUESTION = "làm căn cước cần giấy tờ gì"  # the first piece of its answer names the procedure code
+QUESTION = "làm thẻ căn cước cần giấy tờ gì"  # the first piece of its answer names the procedure code
 ANSWER_MARK = "1.014061"
 
 
@@ -128,7 +128,7 @@ def test_unsigned_and_wrongly_signed_requests_are_refused(zalo):
 def test_signed_question_is_answered_with_query_buttons(zalo):
     running, api = zalo
     started = time.monotonic()
-    status, body = _signed(running.url, _event("user_send_text", "2002", "làm căn cước cần giấy tờ gì", "u-2"))
+    status, body = _signed(running.url, _event("user_send_text", "2002", "làm thẻ căn cước cần giấy tờ gì", "u-2"))
     assert (status, body) == (200, {"status": "ok"})
     assert time.monotonic() - started < 30  # answered before the assistant works (generous bound)
 

@@ -81,12 +81,12 @@ def test_the_hostile_corpus_gets_no_5xx_and_every_surface_answers_normally_after
 
     # kiosk
     status, body = _post(f"{web.url}/kiosk/api/message",
-                         {"screen": "quay-1", "session": uuid.uuid4().hex[:8], "message": "làm căn cước cần giấy tờ gì"})
+                         {"screen": "quay-1", "session": uuid.uuid4().hex[:8], "message": "làm thẻ căn cước cần giấy tờ gì"})
     assert status == 200 and "1.014061" in json.dumps(body, ensure_ascii=False)
 
     # Zalo: a signed question is answered through the (fake) Zalo API
     user = "55" + str(int(time.time()))[-6:]
-    raw, headers = signed_zalo(zalo_event(user, "làm căn cước cần giấy tờ gì", f"after-{user}"))
+    raw, headers = signed_zalo(zalo_event(user, "làm thẻ căn cước cần giấy tờ gì", f"after-{user}"))
     import urllib.request
 
     with urllib.request.urlopen(urllib.request.Request(f"{assistant.url}/webhooks/zalo/webhook", data=raw,
