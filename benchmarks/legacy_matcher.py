@@ -168,15 +168,3 @@ class ProcedureMatcher:
         best = process.extractOne(token, others, scorer=fuzz.ratio, score_cutoff=_TOKEN_MIN_SIMILARITY)
         return best[1] / 100 * 0.9 if best else 0.0
 
-
-def substring_search(entries: Iterable[tuple[str, str, Sequence[str]]], text: str, limit: int = 3) -> list[str]:
-    """Baseline for the benchmark: codes whose name or alias contains the query or vice versa."""
-    query = fold(text)
-    hits = []
-    for code, name, aliases in entries:
-        for phrase in [name, *aliases]:
-            folded = fold(phrase)
-            if folded and (folded in query or query in folded):
-                hits.append(code)
-                break
-    return hits[:limit]

@@ -15,6 +15,7 @@ from typing import Iterable, Sequence
 import yaml
 
 from bot.core.text import fold, has_diacritics
+from bot.settings import PROJECT_ROOT
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,14 @@ def load_examples(path: Path) -> list[Example]:
                 tuple((e["start"], e["end"], e["entity"]) for e in m.get("entities") or []))
         for m in data.intent_examples
     ]
+
+
+def load_training_examples(nlu_dir: Path | None = None) -> list[Example]:
+    """Every training example in data/nlu (or `nlu_dir`), file by file."""
+    examples: list[Example] = []
+    for path in sorted((nlu_dir or PROJECT_ROOT / "data" / "nlu").glob("*.yml")):
+        examples += load_examples(path)
+    return examples
 
 
 def score(examples: Sequence[Example], predicted: Sequence[str]) -> IntentScores:

@@ -20,7 +20,7 @@ from bot.action_server import ACTION_FAILED, authorized, describe_failure
 from bot.app import Services
 from bot.core.dossiers.planning import Incoming
 from bot.settings import PROJECT_ROOT, Settings
-from tests.e2e.servers import free_port
+from tests.e2e.servers import _wait, free_port
 
 SECRET = "s3cret-for-tests"
 CODE = "000.00.12.H12-250312-0042"
@@ -66,16 +66,9 @@ def action_server(tmp_path: Path):
     proc = subprocess.Popen([str(Path(sys.executable).parent / "bot"), "actions"], env=env, cwd=PROJECT_ROOT,
                             stdout=open(log, "wb"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{settings.action_port}"
+    proc.log_path = log  # quoted by _wait if the server exits
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, log.read_text()
-            try:
-                urllib.request.urlopen(f"{url}/health", timeout=2)
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the action server did not start"
-                time.sleep(0.5)
+        _wait(f"{url}/health", proc, timeout=90)
         yield url, log, settings.database_url.split("///", 1)[1]
     finally:
         proc.terminate()
@@ -143,16 +136,9 @@ def test_a_slow_action_does_not_hold_up_the_others(tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", script], cwd=PROJECT_ROOT, stdout=open(log, "wb"),
                             stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
     url = f"http://127.0.0.1:{port}"
+    proc.log_path = log
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, log.read_text()
-            try:
-                urllib.request.urlopen(f"{url}/health", timeout=2)
-                break
-            except OSError:
-                assert time.monotonic() < deadline
-                time.sleep(0.3)
+        _wait(f"{url}/health", proc, timeout=60)
         slow: list = []
         worker = threading.Thread(target=lambda: slow.append(post(f"{url}/webhook", call("action_slow", "a", {}, ""))))
         worker.start()

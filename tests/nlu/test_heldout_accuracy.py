@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.text import fold
-from bot.evaluation import load_examples, predict_intents, score
+from bot.evaluation import load_examples, load_training_examples, predict_intents, score
 from bot.settings import PROJECT_ROOT
 
 HELDOUT = PROJECT_ROOT / "tests" / "nlu" / "heldout.yml"
@@ -24,21 +24,14 @@ WITH_DIACRITICS_MIN = 0.96
 WITHOUT_DIACRITICS_MIN = 0.94
 
 
-def _training_examples():
-    examples = []
-    for path in sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")):
-        examples += load_examples(path)
-    return examples
-
-
 def test_heldout_never_seen_in_training():
-    training = {fold(e.text) for e in _training_examples()}
+    training = {fold(e.text) for e in load_training_examples()}
     overlap = [e.text for e in load_examples(HELDOUT) if fold(e.text) in training]
     assert overlap == []
 
 
 def test_dev_set_is_neither_training_nor_heldout():
-    seen = {fold(e.text) for e in _training_examples() + load_examples(HELDOUT)}
+    seen = {fold(e.text) for e in load_training_examples() + load_examples(HELDOUT)}
     dev = load_examples(DEV)
     assert dev and [e.text for e in dev if fold(e.text) in seen] == []
 

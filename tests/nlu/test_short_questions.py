@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.text import fold
-from bot.evaluation import entities_with_ask_words, load_examples, predict, score
+from bot.evaluation import entities_with_ask_words, load_examples, load_training_examples, predict, score
 from bot.nlu import short_questions
 from bot.settings import PROJECT_ROOT
 
@@ -23,13 +23,6 @@ WITHOUT_DIACRITICS_MIN = 0.985
 # (of 9,586 messages; 295 before issue 13); the gate allows 3 for training on
 # another CPU.
 MAX_ENTITIES_WITH_ASK_WORDS = 3
-
-
-def _training_examples():
-    examples = []
-    for path in sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")):
-        examples += load_examples(path)
-    return examples
 
 
 def test_committed_files_are_what_the_generator_writes():
@@ -48,7 +41,7 @@ def test_bare_names_are_trained_and_tested_on_different_phrasings():
 
 
 def test_short_questions_never_seen_in_training():
-    training = {fold(e.text) for e in _training_examples()}
+    training = {fold(e.text) for e in load_training_examples()}
     overlap = [e.text for e in load_examples(short_questions.TEST_FILE) if fold(e.text) in training]
     assert overlap == []
 

@@ -12,20 +12,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.web.app import create_app
 from tests.fakes.rasa import FakeRasa
 from tests.hostile_corpus import corpus, raw_cases
+from tests.web.test_dossier_api import AUTH, CODE, record
 
 SCREEN = {"screen": "quay-1", "session": "abc123"}
-AUTH = {"Authorization": "Bearer test-token"}
 KIOSK_CORPUS = corpus("session", "message", {"screen": "quay-1"})
 RESET_CORPUS = corpus("session", "unused", {"screen": "quay-1"})
-CODE = "000.00.12.H12-250312-0042"
-
-
-def record(**over) -> dict:
-    base = dict(code=CODE, procedure_code="1.001193", applicant_name="Nguyễn Văn A", phone="0912345678",
-                status="processing", received_at="2025-03-12T08:00:00+07:00", due_at="2025-03-25",
-                updated_at="2025-03-12T08:00:00+07:00", unit="Phòng Tư pháp")
-    base.update(over)
-    return base
 
 
 HOSTILE_VALUES = [None, 42, -1, 1.5, 10**30, True, [], {}, ["a"], {"a": [1]}, "", " ", "x" * 10_000,
