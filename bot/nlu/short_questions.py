@@ -46,7 +46,7 @@ INTENTS = (
 NAME_ONLY = "name_procedure"
 # Bare names of one half of the phrasings are trained as they are, the other half
 # with one of these around them; the test set asks the second half bare.
-TRAIN_NAME_ONLY = ("thủ tục {p}", "{p} ạ", "hỏi về {p}", "{p} nhé")
+TRAIN_NAME_ONLY = ("cho hỏi {p}", "{p} ạ", "hỏi về {p}", "{p} nhé")
 
 # "{p}" is the procedure. The first ask of each list is the commonest one and is
 # asked of every phrasing, in both spellings; the others take turns.
