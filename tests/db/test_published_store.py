@@ -5,20 +5,11 @@ from __future__ import annotations
 import pytest
 
 from bot.core.portal import plan_import, parse_record
-from bot.db.engine import make_engine, upgrade
 from bot.db.published_store import EMPTY_FINGERPRINT, PublishedStore
 from tests.core.portal_records import COLLECTED, portal_record
 from tests.core.times import utc
 
 NOW = utc(2026, 3, 2, 8, 0)
-
-
-@pytest.fixture
-def engine(database_url):
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -8,17 +8,8 @@ import pytest
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
-from bot.db.engine import make_engine, upgrade
 from bot.db.models import RatingRow
 from tests.core.times import utc, vn
-
-
-@pytest.fixture
-def engine(database_url):
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def _rating(created_at: dt.datetime) -> RatingRow:
