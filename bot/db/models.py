@@ -348,3 +348,16 @@ class AppSecretRow(Base):
     name = Column(String(40), primary_key=True)
     value = Column(String(200), nullable=False)
     created_at = Column(UTCDateTime, nullable=False)
+
+
+class ProcedureCheckRow(Base):
+    """The last time a person checked a curated record against the official page ("Đánh dấu đã kiểm tra hôm
+    nay"). `content_hash` is of the record as checked, without its date: reloading the YAML catalog keeps
+    the later date only for a record whose content is still the one that was checked."""
+
+    __tablename__ = "procedure_checks"
+    code = Column(String(40), primary_key=True)
+    checked_on = Column(Date, nullable=False)
+    checked_by = Column(String(100), nullable=False)  # the person's full name, as shown to staff
+    checked_at = Column(UTCDateTime, nullable=False)
+    content_hash = Column(String(64), nullable=False)
