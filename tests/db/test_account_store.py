@@ -10,31 +10,20 @@ from bot.core.accounts import AccountError, LockPolicy
 from bot.core.audit import AuditFilter
 from bot.db.account_store import DISABLED, LOCKED, OK, WRONG, AccountStore, SecretStore
 from bot.db.audit_store import AuditStore
-from bot.db.engine import make_engine, upgrade
+from tests.core.times import SettableClock
 
 PASSWORD = "Mot-cua-2026!"
 START = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.timezone.utc)  # 08:00 in Vietnam
 
 
-class Clock:
-    def __init__(self):
-        self.now = START
-
-    def __call__(self):
-        return self.now
-
-
 @pytest.fixture
-def engine(database_url):
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+def engine(migrated_engine):
+    return migrated_engine
 
 
 @pytest.fixture
 def clock():
-    return Clock()
+    return SettableClock(START)
 
 
 @pytest.fixture

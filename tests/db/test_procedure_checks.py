@@ -9,7 +9,6 @@ import pytest
 
 from bot.db.audit_store import AuditStore
 from bot.db.catalog_store import CatalogStore, content_hash
-from bot.db.engine import make_engine, upgrade
 from tests.core.records import mini_procedures
 
 AT = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.timezone.utc)
@@ -17,11 +16,8 @@ TODAY = dt.date(2026, 3, 2)
 
 
 @pytest.fixture
-def engine(database_url):
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+def engine(migrated_engine):
+    return migrated_engine
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """A running console over real HTTP (aiohttp's test server), with accounts of every role.
 
 `console` is a logged-out client; `login(client, name)` logs it in through the
-form, as a browser would, and returns it. Time is the `clock` fixture's `Clock`,
+form, as a browser would, and returns it. Time is the `clock` fixture's `SettableClock`,
 which a test moves forward instead of sleeping.
 """
 
@@ -14,26 +14,16 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.web.app import create_app
+from tests.core.times import SettableClock
 
 PASSWORD = "Mot-cua-2026!"
 START = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.timezone.utc)
 ROLE_OF = {"admin1": "admin", "canbo1": "staff", "hl1": "trainer"}
 
 
-class Clock:
-    def __init__(self):
-        self.now = START
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **kwargs) -> None:
-        self.now += dt.timedelta(**kwargs)
-
-
 @pytest.fixture
 def clock():
-    return Clock()
+    return SettableClock(START)
 
 
 @pytest.fixture(autouse=True)
