@@ -25,6 +25,7 @@ from typing import Callable
 
 from sqlalchemy.engine import Engine
 
+from bot.core.accounts import LockPolicy
 from bot.core.catalog import load_catalog
 from bot.core.clock import now_utc
 from bot.core.dossiers.access import CheckLimits
@@ -32,6 +33,8 @@ from bot.core.guide import ProcedureGuide
 from bot.core.office import DEFAULT_PLACE, DeploymentError, Office, Place, load_office
 from bot.core.published import merge_tiers
 from bot.core.text import Lexicon
+from bot.db.account_store import AccountStore, SecretStore
+from bot.db.audit_store import AuditStore
 from bot.db.catalog_store import CatalogStore
 from bot.db.dossier_store import DossierStore
 from bot.db.engine import make_engine, upgrade
@@ -76,6 +79,9 @@ class Services:
     ratings: RatingStore = field(init=False)
     published: PublishedStore = field(init=False)
     request_limits: HitStore = field(init=False)
+    accounts: AccountStore = field(init=False)
+    audit: AuditStore = field(init=False)
+    secrets: SecretStore = field(init=False)
     _office: tuple[float, Office | None] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -88,6 +94,10 @@ class Services:
         self.ratings = RatingStore(self.engine, clock=self.clock)
         self.published = PublishedStore(self.engine, clock=self.clock)
         self.request_limits = HitStore(self.engine, clock=self.clock)
+        lock = LockPolicy(s.staff_login_failures_per_account, dt.timedelta(minutes=s.staff_lockout_minutes))
+        self.accounts = AccountStore(self.engine, clock=self.clock, policy=lock)
+        self.audit = AuditStore(self.engine)
+        self.secrets = SecretStore(self.engine, clock=self.clock)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, migrate: bool = True, clock: Clock = now_utc) -> "Services":

@@ -38,6 +38,15 @@ def _minutes(env: dict, name: str) -> float | None:
     return value
 
 
+def _flag(env: dict, name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ValueError(f"{name} must be true or false, got {raw!r}")
+
+
 def _positive(env: dict, name: str, default: int) -> int:
     value = _int(env, name, default)
     if value < 1:
@@ -82,6 +91,13 @@ class Settings:
     conversation_retention_days: int = 30  # `bot conversations purge` and its daily run; 0 keeps them
     session_expiration_minutes: float | None = None  # idle time before a new session; None: domain.yml's
     session_max_events: int = 100  # about nine turns; a longer session is compacted (flat cost per turn)
+    # The staff console (/staff/ of `bot web`).
+    staff_cookie_secret: str = ""  # empty: one is made and kept in the database (table app_secrets)
+    staff_idle_minutes: int = 30  # a console session unused this long must log in again
+    staff_cookie_secure: bool = False  # send the cookie over HTTPS only (set it when a proxy serves HTTPS)
+    staff_login_failures_per_account: int = 5  # wrong passwords in a row, then the account is locked
+    staff_lockout_minutes: int = 15  # how long an account stays locked
+    staff_login_failures_per_ip: int = 20  # failed logins per address in `staff_lockout_minutes`
 
     @property
     def rasa_url(self) -> str:
@@ -126,6 +142,12 @@ class Settings:
             conversation_retention_days=_int(env, "CONVERSATION_RETENTION_DAYS", 30),
             session_expiration_minutes=_minutes(env, "SESSION_EXPIRATION_MINUTES"),
             session_max_events=_int(env, "SESSION_MAX_EVENTS", 100),
+            staff_cookie_secret=env.get("STAFF_COOKIE_SECRET", ""),
+            staff_idle_minutes=_positive(env, "STAFF_IDLE_MINUTES", 30),
+            staff_cookie_secure=_flag(env, "STAFF_COOKIE_SECURE"),
+            staff_login_failures_per_account=_positive(env, "STAFF_LOGIN_FAILURES_PER_ACCOUNT", 5),
+            staff_lockout_minutes=_positive(env, "STAFF_LOCKOUT_MINUTES", 15),
+            staff_login_failures_per_ip=_positive(env, "STAFF_LOGIN_FAILURES_PER_IP", 20),
         )
 
     @property

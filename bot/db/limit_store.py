@@ -43,3 +43,12 @@ class HitStore:
             if until is None:
                 session.add(RateLimitHitRow(key=key, at=now))
             return until
+
+    def blocked_until(self, key: str, limit: RateLimit, now: dt.datetime | None = None) -> dt.datetime | None:
+        """When `key` may go on, if `limit` is reached now; None when it may. Counts nothing (e.g. failed
+        logins are counted with `hit` only when they fail, but every attempt is checked first)."""
+        now = now or self._clock()
+        with self._sessions() as session:
+            recent = session.scalars(select(RateLimitHitRow.at).where(
+                RateLimitHitRow.key == key[:200], RateLimitHitRow.at > now - limit.window)).all()
+        return limit.locked_until(recent, now)

@@ -301,3 +301,63 @@ class ProcessedEventRow(Base):
     channel = Column(String(20), primary_key=True)  # zalo
     event_id = Column(String(100), primary_key=True)
     received_at = Column(UTCDateTime, nullable=False, index=True)
+
+
+# --- The staff console (bot.web.staff): accounts, the audit log, the cookie secret ---
+
+
+class StaffAccountRow(Base):
+    """A person who logs in to the staff console (bot.core.accounts); `password_hash` is argon2."""
+
+    __tablename__ = "staff_accounts"
+    __table_args__ = (UniqueConstraint("name", name="uq_staff_accounts_name"),)
+    id = Column(Integer, primary_key=True)
+    name = Column(String(40), nullable=False)  # login name, lower case
+    full_name = Column(String(100), nullable=False)
+    role = Column(String(20), nullable=False)  # staff | trainer | admin
+    password_hash = Column(String(200), nullable=False)
+    disabled = Column(Boolean, nullable=False, default=False)
+    failed_logins = Column(Integer, nullable=False, default=0)  # wrong passwords in a row
+    locked_until = Column(UTCDateTime)
+    session_version = Column(Integer, nullable=False, default=1)  # bumped to end every open session
+    created_at = Column(UTCDateTime, nullable=False)
+    changed_at = Column(UTCDateTime, nullable=False)
+    last_login_at = Column(UTCDateTime)
+
+
+class AuditLogRow(Base):
+    """One change by a person (bot.core.audit): who, when, what, which field, old and new value, why."""
+
+    __tablename__ = "audit_log"
+    id = Column(Integer, primary_key=True)
+    at = Column(UTCDateTime, nullable=False, index=True)
+    actor = Column(String(100), nullable=False, index=True)
+    action = Column(String(40), nullable=False)
+    object = Column(String(200), nullable=False)
+    field = Column(String(100))
+    old_value = Column(Text)
+    new_value = Column(Text)
+    reason = Column(Text)
+
+
+class AppSecretRow(Base):
+    """A secret the application made for itself (the staff console's cookie key when STAFF_COOKIE_SECRET is unset),
+    kept so that a restart or a second process uses the same one."""
+
+    __tablename__ = "app_secrets"
+    name = Column(String(40), primary_key=True)
+    value = Column(String(200), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+
+
+class ProcedureCheckRow(Base):
+    """The last time a person checked a curated record against the official page ("Đánh dấu đã kiểm tra hôm
+    nay"). `content_hash` is of the record as checked, without its date: reloading the YAML catalog keeps
+    the later date only for a record whose content is still the one that was checked."""
+
+    __tablename__ = "procedure_checks"
+    code = Column(String(40), primary_key=True)
+    checked_on = Column(Date, nullable=False)
+    checked_by = Column(String(100), nullable=False)  # the person's full name, as shown to staff
+    checked_at = Column(UTCDateTime, nullable=False)
+    content_hash = Column(String(64), nullable=False)

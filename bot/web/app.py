@@ -2,7 +2,9 @@
 
 Each feature adds its routes with a registrar `add_<feature>_routes(app, services)`
 listed in `ROUTE_REGISTRARS`; create_app stays small. Every error answers JSON
-(`{"error": ..., "message": ...}`), never an HTML page or a stack trace.
+(`{"error": ..., "message": ...}`), never an HTML page or a stack trace, except
+under /staff/, where the staff console's own middleware answers with a
+Vietnamese HTML page (`bot.web.staff`).
 """
 
 from __future__ import annotations
@@ -75,8 +77,14 @@ def _kiosk_routes(app: web.Application, services: "Services") -> None:
     add_kiosk_routes(app, services)
 
 
+def _staff_routes(app: web.Application, services: "Services") -> None:
+    from bot.web.staff import add_staff_routes
+
+    add_staff_routes(app, services)
+
+
 # Features add their registrar here.
-ROUTE_REGISTRARS: list[RouteRegistrar] = [add_health_routes, _dossier_routes, _kiosk_routes]
+ROUTE_REGISTRARS: list[RouteRegistrar] = [add_health_routes, _dossier_routes, _kiosk_routes, _staff_routes]
 
 
 def create_app(services: "Services", registrars: Sequence[RouteRegistrar] | None = None) -> web.Application:
