@@ -206,9 +206,9 @@ _SPACES = re.compile(r"\s+")
 _END_PUNCTUATION = re.compile(r"[\s.?!…]+$")
 
 
-def _written_form(example: Example) -> str:
-    """The example as written, case, spacing and final punctuation aside."""
-    return _END_PUNCTUATION.sub("", _SPACES.sub(" ", nfc(example.text).lower())).strip()
+def written_form(text: str) -> str:
+    """Text as written, case, spacing and final punctuation aside (marks kept)."""
+    return _END_PUNCTUATION.sub("", _SPACES.sub(" ", nfc(text).lower())).strip()
 
 
 def _marks(example: Example) -> tuple[tuple[str, str], ...]:
@@ -218,7 +218,7 @@ def _marks(example: Example) -> tuple[tuple[str, str], ...]:
 def duplicates(examples: Sequence[Example]) -> list[Finding]:
     groups: dict[tuple[str, str], list[Example]] = defaultdict(list)
     for e in examples:
-        groups[(e.intent, _written_form(e))].append(e)
+        groups[(e.intent, written_form(e.text))].append(e)
     found = []
     for (intent, _), group in groups.items():
         if len(group) < 2 or all(e.generated for e in group):
