@@ -5,8 +5,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
 from bot.core.text import Lexicon
 from bot.nlu.check import ERROR, WARNING, Limits, check, check_dir, locations_text, render
 from bot.nlu.examples import Example, read_file, read_files
