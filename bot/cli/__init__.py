@@ -13,8 +13,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Sequence
 
-from bot.cli import (actions, chat, conversations, db, dossiers, feedback, office, procedures, report, run, search,
-                     staff, telegram, web, zalo)
+from bot.cli import (actions, chat, conversations, db, dossiers, feedback, nlu, office, procedures, report, run,
+                     search, staff, telegram, web, zalo)
 from bot.cli.context import Context
 from bot.cli.errors import CommandError
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from bot.settings import Settings
 
 COMMAND_MODULES = [procedures, search, chat, db, run, actions, web, dossiers, feedback, report, office, telegram, zalo,
-                   conversations, staff]
+                   conversations, staff, nlu]
 
 
 def build_parser() -> argparse.ArgumentParser:

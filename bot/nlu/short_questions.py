@@ -25,6 +25,7 @@ import yaml
 
 from bot.core.catalog import load_catalog
 from bot.core.text import fold, nfc
+from bot.nlu.examples import plain
 from bot.settings import PROJECT_ROOT
 
 CATALOG_DIR = PROJECT_ROOT / "data" / "procedures"
@@ -162,14 +163,6 @@ def _training_examples(names: list[str]) -> Iterator[tuple[str, str]]:
 def bare_test_names(names: list[str]) -> list[str]:
     """The phrasings the test set asks bare: those trained only with words around them."""
     return names[1::2]
-
-
-_ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-
-
-def plain(example: str) -> str:
-    """An example's text without its entity markup."""
-    return _ANNOTATION.sub(r"\1", example)
 
 
 def training_texts(nlu_dir: Path = TRAINING_FILE.parent) -> set[str]:
