@@ -349,12 +349,13 @@ def from_texts(base: Procedure, texts: Mapping[str, str]) -> Procedure:
         for part in parents:
             target = target[part]
         target[last] = value.isoformat() if isinstance(value, dt.date) else value
+    try:  # columns that did not read keep their old value here, so every other problem is found too
+        record = Procedure(**raw)
+    except ValidationError as exc:
+        problems += _problems_of(exc)
     if problems:
         raise RecordProblems(problems)
-    try:
-        return Procedure(**raw)
-    except ValidationError as exc:
-        raise RecordProblems(_problems_of(exc)) from None
+    return record
 
 
 # --- the catalog's own errors, in Vietnamese ---------------------------------------------
