@@ -340,13 +340,16 @@ def _slug(field_name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(field_name)).strip("-")[:60] or "linh-vuc"
 
 
-def _plain_value(value):
+def plain_data(value, *, drop_empty: bool = False):
+    """JSON data of a record with whole floats as ints (a record read back from the database, 5.0 days,
+    looks like its file, 5); with drop_empty, keys whose value is None or [] are left out."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, list):
-        return [_plain_value(v) for v in value]
+        return [plain_data(v, drop_empty=drop_empty) for v in value]
     if isinstance(value, dict):
-        return {k: _plain_value(v) for k, v in value.items() if v is not None and v != []}
+        return {k: plain_data(v, drop_empty=drop_empty) for k, v in value.items()
+                if not (drop_empty and (v is None or v == []))}
     return value
 
 
@@ -362,7 +365,7 @@ def catalog_files(procedures: Iterable[Procedure], names: dict[str, str] | None 
         file_name = names.get(field_name) or f"{_slug(field_name)}.yml"
         while file_name in files:
             file_name = file_name[:-4] + "-2.yml"
-        records = [_plain_value(json.loads(p.json(exclude={"field"})))
+        records = [plain_data(json.loads(p.json(exclude={"field"})), drop_empty=True)
                    for p in sorted(by_field[field_name], key=lambda p: p.code)]
         body = yaml.safe_dump({"field": field_name, "procedures": records}, allow_unicode=True, sort_keys=False,
                               width=120)

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import selectinload
 
 from bot.core.audit import Change
-from bot.core.catalog import Document, Fee, Form, Online, Procedure, ProcessingTime
+from bot.core.catalog import Document, Fee, Form, Online, Procedure, ProcessingTime, plain_data
 from bot.core.clock import format_day, now_utc
 from bot.core.record_fields import changes, version
 from bot.db.audit_store import record
@@ -45,19 +45,10 @@ def fingerprint(procedures: Sequence[Procedure]) -> str:
 
 def content_hash(p: Procedure) -> str:
     """Of everything a record says except the day it was checked."""
-    data = _plain(json.loads(p.json(exclude={"verified_on"})))
+    data = plain_data(json.loads(p.json(exclude={"verified_on"})))
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def _plain(value):
-    """A whole float as an int: a record read back from the database (5.0 days) hashes like its file (5)."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
 
 
 @dataclass(frozen=True)
