@@ -142,10 +142,11 @@ class Services:
         office = self.office()
         return office.place if office else DEFAULT_PLACE
 
-    def load_catalog(self, directory: Path | None = None) -> int:
-        """Validate every catalog file, then replace the stored catalog in one transaction."""
+    def load_catalog(self, directory: Path | None = None, *, prefer_files: bool = False) -> int:
+        """Validate every catalog file, then replace the stored catalog in one transaction (records edited in
+        the staff console stay as edited unless `prefer_files`: see `CatalogStore.replace_all`)."""
         procedures = load_catalog(directory or self.settings.catalog_dir)
-        return self.catalog.replace_all(procedures)
+        return self.catalog.replace_all(procedures, prefer_files=prefer_files)
 
     def load_catalog_if_empty(self) -> None:
         """Fill an empty database from the catalog files; raises CatalogError on a bad catalog."""

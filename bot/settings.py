@@ -98,6 +98,7 @@ class Settings:
     staff_login_failures_per_account: int = 5  # wrong passwords in a row, then the account is locked
     staff_lockout_minutes: int = 15  # how long an account stays locked
     staff_login_failures_per_ip: int = 20  # failed logins per address in `staff_lockout_minutes`
+    staff_stale_days: int = 180  # the staleness board's default: records not checked for this many days
 
     @property
     def rasa_url(self) -> str:
@@ -148,6 +149,7 @@ class Settings:
             staff_login_failures_per_account=_positive(env, "STAFF_LOGIN_FAILURES_PER_ACCOUNT", 5),
             staff_lockout_minutes=_positive(env, "STAFF_LOCKOUT_MINUTES", 15),
             staff_login_failures_per_ip=_positive(env, "STAFF_LOGIN_FAILURES_PER_IP", 20),
+            staff_stale_days=_positive(env, "STAFF_STALE_DAYS", 180),
         )
 
     @property

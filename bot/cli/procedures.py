@@ -1,11 +1,15 @@
-"""`bot procedures load | import-portal | stale`: the two tiers of the procedure catalog.
+"""`bot procedures load | export-yaml | import-portal | stale`: the two tiers of the procedure catalog.
 
-    bot procedures load [--dir DIR]
+    bot procedures load [--dir DIR] [--prefer-files]
+    bot procedures export-yaml DIR
     bot procedures import-portal PATH [--dry-run] [--by NAME] [--collected-on DATE]
                                       [--keep-others] [--allow-removal] [--full]
     bot procedures stale [--days N]
 
-`load` stores the curated YAML catalog. `import-portal` reads a national-portal
+`load` stores the curated YAML catalog, keeping records edited in the staff
+console until the files say the same (or `--prefer-files`). `export-yaml` writes
+the stored curated records as YAML files in the layout of data/procedures, so
+the repository can be updated from the console's state. `import-portal` reads a national-portal
 export (a folder of JSON files, or one file) into the published tier: every file
 is read and checked first, and a bad one stops the import with its file and
 record named; a real run stores everything in one transaction with an audit
@@ -23,7 +27,7 @@ from pathlib import Path
 
 from bot.cli.context import Context
 from bot.cli.errors import CommandError
-from bot.core.catalog import CatalogError
+from bot.core.catalog import CatalogError, catalog_files, field_files
 from bot.core.clock import VN_TZ, format_day, to_local
 from bot.core.portal import (
     MAX_FILE_BYTES,
@@ -52,7 +56,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     actions = parser.add_subparsers(dest="procedures_command", required=True)
     load = actions.add_parser("load", help="Nạp danh mục từ data/procedures vào cơ sở dữ liệu")
     load.add_argument("--dir", type=Path, default=None, help="Thư mục chứa các tệp YAML")
+    load.add_argument("--prefer-files", action="store_true",
+                      help="Dùng nội dung tệp YAML cả cho thủ tục đã sửa trên trang quản lý (bỏ bản sửa đó)")
     load.set_defaults(handler=_load)
+
+    export = actions.add_parser("export-yaml", help="Ghi danh mục đang dùng (cả bản sửa trên trang quản lý) ra tệp YAML")
+    export.add_argument("dir", type=Path, help="Thư mục ghi tệp, ví dụ data/procedures")
+    export.set_defaults(handler=_export_yaml)
 
     imp = actions.add_parser("import-portal", help="Nhập thủ tục công bố trên Cổng Dịch vụ công quốc gia (tệp JSON)")
     imp.add_argument("path", type=Path, help="Thư mục chứa các tệp .json, hoặc một tệp .json")
@@ -72,11 +82,37 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _load(args: argparse.Namespace, ctx: Context) -> int:
+    services = ctx.services()
     try:
-        count = ctx.services().load_catalog(args.dir)
+        count = services.load_catalog(args.dir, prefer_files=args.prefer_files)
     except CatalogError as exc:
         raise CommandError(str(exc)) from None
     print(f"Đã nạp {count} thủ tục vào cơ sở dữ liệu.")
+    kept = services.catalog.console_edits()
+    if kept:
+        print(f"Giữ {len(kept)} thủ tục đã sửa trên trang quản lý mà tệp YAML chưa có: "
+              + ", ".join(f"{e.code} ({e.edited_by})" for e in kept) + ".")
+        print("Cập nhật kho mã: bot procedures export-yaml data/procedures. Bỏ các bản sửa đó: thêm --prefer-files.")
+    return 0
+
+
+def _export_yaml(args: argparse.Namespace, ctx: Context) -> int:
+    target: Path = args.dir
+    if target.exists() and not target.is_dir():
+        raise CommandError(f"{target} không phải thư mục.")
+    services = ctx.services()
+    records = services.catalog.all_procedures()
+    if not records:
+        raise CommandError("Cơ sở dữ liệu chưa có thủ tục nào (chạy bot procedures load trước).")
+    files = catalog_files(records, field_files(target) if target.is_dir() else {})
+    target.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (target / name).write_text(text, encoding="utf-8")
+    others = sorted(p.name for p in target.glob("*.y*ml") if p.name not in files)
+    print(f"Đã ghi {len(records)} thủ tục vào {len(files)} tệp trong {target}.")
+    if others:
+        print("Lưu ý: thư mục còn các tệp không có thủ tục nào đang dùng: " + ", ".join(others)
+              + ". Xóa chúng nếu không cần, nếu không bot procedures load sẽ báo trùng mã.")
     return 0
 
 

@@ -8,6 +8,7 @@ file, the record and the field, and nothing is loaded.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
 from pathlib import Path
@@ -17,6 +18,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, validator
 
 from bot.core.clock import today_local
+from bot.core.text import fold
 
 # What a procedure code is: a national code such as 1.001193, or, for a record
 # whose code could not be verified, a local placeholder such as LOCAL-KHAI-TU.
@@ -313,3 +315,59 @@ def load_catalog(directory: Path) -> list[Procedure]:
 
 def procedures_by_code(procedures: Iterable[Procedure]) -> dict[str, Procedure]:
     return {p.code: p for p in procedures}
+
+
+# --- writing the files back -----------------------------------------------------------------
+
+GENERATED_NOTE = ("# Xuất từ trang quản lý (bot procedures export-yaml). Lĩnh vực: {field}.\n"
+                  "# Sửa được bằng tay như các tệp khác; bot procedures load kiểm tra lại toàn bộ.\n")
+
+
+def field_files(directory: Path) -> dict[str, str]:
+    """Which file of `directory` holds each field now (field -> file name); unreadable files are skipped."""
+    names = {}
+    for path in sorted(Path(directory).glob("*.yml")):
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)  # noqa: S506 - safe loader
+        except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("field"), str):
+            names.setdefault(data["field"].strip(), path.name)
+    return names
+
+
+def _slug(field_name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(field_name)).strip("-")[:60] or "linh-vuc"
+
+
+def plain_data(value, *, drop_empty: bool = False):
+    """JSON data of a record with whole floats as ints (a record read back from the database, 5.0 days,
+    looks like its file, 5); with drop_empty, keys whose value is None or [] are left out."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [plain_data(v, drop_empty=drop_empty) for v in value]
+    if isinstance(value, dict):
+        return {k: plain_data(v, drop_empty=drop_empty) for k, v in value.items()
+                if not (drop_empty and (v is None or v == []))}
+    return value
+
+
+def catalog_files(procedures: Iterable[Procedure], names: dict[str, str] | None = None) -> dict[str, str]:
+    """The YAML files of `procedures` in the layout of data/procedures: one file per field (named as in `names`,
+    else after the field), records by code. `load_catalog` reads them back to the same records."""
+    by_field: dict[str, list[Procedure]] = {}
+    for p in procedures:
+        by_field.setdefault(p.field, []).append(p)
+    names = dict(names or {})
+    files: dict[str, str] = {}
+    for field_name in sorted(by_field):
+        file_name = names.get(field_name) or f"{_slug(field_name)}.yml"
+        while file_name in files:
+            file_name = file_name[:-4] + "-2.yml"
+        records = [plain_data(json.loads(p.json(exclude={"field"})), drop_empty=True)
+                   for p in sorted(by_field[field_name], key=lambda p: p.code)]
+        body = yaml.safe_dump({"field": field_name, "procedures": records}, allow_unicode=True, sort_keys=False,
+                              width=120)
+        files[file_name] = GENERATED_NOTE.format(field=field_name) + body
+    return files

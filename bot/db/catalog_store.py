@@ -1,4 +1,4 @@
-"""Procedure catalog in SQL: replace it from validated records, read it back, mark a record checked.
+"""Procedure catalog in SQL: replace it from validated records, read it back, mark a record checked, edit records.
 
 A check made in the staff console (`mark_checked`) moves the record's
 `verified_on` to that day, is stored in `procedure_checks` with the person's
@@ -7,6 +7,13 @@ fingerprint, so every running process (the action server included) answers
 with the new date from its next question. Reloading the YAML files
 (`replace_all`) keeps a check whose day is later than the file's
 `verified_on` as long as the record's content is still the one checked.
+
+Records edited in the console (`apply_edits`, from the edit form or an
+uploaded spreadsheet) are replaced whole, with one audit entry per changed
+field and a new fingerprint, in one transaction; an edit made from a version
+of the record that is no longer stored is refused (`StaleEdits`). A reload of
+the YAML files keeps console edits (`procedure_edits`) unless told otherwise:
+see `replace_all`.
 """
 
 from __future__ import annotations
@@ -22,11 +29,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import selectinload
 
 from bot.core.audit import Change
-from bot.core.catalog import Document, Fee, Form, Online, Procedure, ProcessingTime
+from bot.core.catalog import Document, Fee, Form, Online, Procedure, ProcessingTime, plain_data
 from bot.core.clock import format_day, now_utc
+from bot.core.record_fields import changes, version
 from bot.db.audit_store import record
 from bot.db.engine import serialize, session_factory
-from bot.db.models import AliasRow, CatalogMetaRow, DocumentRow, FormRow, ProcedureCheckRow, ProcedureRow, StepRow
+from bot.db.models import AliasRow, CatalogMetaRow, DocumentRow, FormRow, ProcedureCheckRow, ProcedureEditRow, \
+    ProcedureRow, StepRow
 
 
 def fingerprint(procedures: Sequence[Procedure]) -> str:
@@ -36,19 +45,10 @@ def fingerprint(procedures: Sequence[Procedure]) -> str:
 
 def content_hash(p: Procedure) -> str:
     """Of everything a record says except the day it was checked."""
-    data = _plain(json.loads(p.json(exclude={"verified_on"})))
+    data = plain_data(json.loads(p.json(exclude={"verified_on"})))
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def _plain(value):
-    """A whole float as an int: a record read back from the database (5.0 days) hashes like its file (5)."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,30 @@ class Check:
     checked_on: dt.date
     checked_by: str
     checked_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ConsoleEdit:
+    code: str
+    edited_by: str
+    edited_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A whole new record for a curated code, and the `record_fields.version` of the record it was made from."""
+
+    base_version: str
+    record: Procedure
+
+
+class StaleEdits(Exception):
+    """Records changed by someone else since the form or file was read; `current` holds them as stored now
+    (None for a record no longer stored). Nothing was saved."""
+
+    def __init__(self, current: dict[str, Procedure | None]):
+        self.current = current
+        super().__init__(", ".join(current))
 
 
 def _with_checks(procedures: list[Procedure], checks: dict[str, ProcedureCheckRow]) -> list[Procedure]:
@@ -68,6 +92,26 @@ def _with_checks(procedures: list[Procedure], checks: dict[str, ProcedureCheckRo
             p = p.copy(update={"verified_on": c.checked_on})
         out.append(p)
     return out
+
+
+def _with_console_edits(session, procedures: list[Procedure], prefer_files: bool) -> list[Procedure]:
+    """The file records, with the stored console version instead wherever a console edit is still open."""
+    marks = {m.code: m for m in session.scalars(select(ProcedureEditRow))}
+    if not marks:
+        return procedures
+    stored = {p.code: p for p in _stored(session)}
+    from_files = {p.code: p for p in procedures}
+    for code, mark in marks.items():
+        console, file = stored.get(code), from_files.get(code)
+        settled = console is None or (file is not None and content_hash(file) == content_hash(console))
+        if prefer_files or settled:
+            session.delete(mark)
+            if file is not None and console is not None and console.verified_on > file.verified_on:
+                from_files[code] = file.copy(update={"verified_on": console.verified_on})
+            continue
+        from_files[code] = console  # the console's version stays; files unchanged since, or changed too
+    session.flush()
+    return list(from_files.values())
 
 
 def _to_row(p: Procedure) -> ProcedureRow:
@@ -163,13 +207,19 @@ class CatalogStore:
     def __init__(self, engine: Engine):
         self._sessions = session_factory(engine)
 
-    def replace_all(self, procedures: Iterable[Procedure]) -> int:
-        """Replace the whole catalog in one transaction; on any error nothing changes."""
+    def replace_all(self, procedures: Iterable[Procedure], *, prefer_files: bool = False) -> int:
+        """Replace the whole catalog in one transaction; on any error nothing changes.
+
+        A record edited in the console stays as the console left it, unless `prefer_files`: the files
+        win only once they say what the console says (then the edit is settled and forgotten).
+        `console_edits()` lists the records kept that way.
+        """
         procedures = list(procedures)
         with self._sessions.begin() as session:
             serialize(session, "catalog")  # two processes loading an empty database at once
             checks = {c.code: c for c in session.scalars(select(ProcedureCheckRow))}
             procedures = _with_checks(procedures, checks)
+            procedures = _with_console_edits(session, procedures, prefer_files)
             for model in (AliasRow, DocumentRow, StepRow, FormRow, ProcedureRow, CatalogMetaRow):
                 session.execute(delete(model))
             session.add_all(_to_row(p) for p in procedures)
@@ -212,6 +262,54 @@ class CatalogStore:
             if meta is not None:
                 meta.fingerprint = fingerprint(_stored(session))
             return procedure
+
+    def apply_edits(self, edits: Sequence[Edit], *, actor: str, reason: str, at: dt.datetime) -> list[str]:
+        """Store new versions of curated records, all or nothing, with one audit entry per changed field
+        (who, when, field, old, new, why) and a new catalog fingerprint. Returns the codes that changed.
+
+        Raises StaleEdits (nothing saved) when a record is no longer the version an edit was made from
+        or is not stored at all.
+        """
+        with self._sessions.begin() as session:
+            serialize(session, "catalog")
+            rows, stale = {}, {}
+            for edit in edits:
+                row = session.get(ProcedureRow, edit.record.code, with_for_update=True)
+                current = _from_row(row) if row is not None else None
+                if current is None or version(current) != edit.base_version:
+                    stale[edit.record.code] = current
+                rows[edit.record.code] = (row, current)
+            if stale:
+                raise StaleEdits(stale)
+            changed = []
+            for edit in edits:
+                row, current = rows[edit.record.code]
+                diff = changes(current, edit.record)
+                if not diff:
+                    continue
+                changed.append(current.code)
+                mark = session.get(ProcedureEditRow, current.code)
+                if mark is None:
+                    mark = ProcedureEditRow(code=current.code, file_hash=content_hash(current))
+                    session.add(mark)
+                mark.edited_by, mark.edited_at = actor[:100], at
+                session.delete(row)
+                session.flush()
+                session.add(_to_row(edit.record))
+                record(session, actor, [Change("procedure_edit", f"thủ tục {current.code}", c.key, c.old, c.new,
+                                               reason) for c in diff], at)
+            if changed:
+                session.flush()
+                meta = session.scalar(select(CatalogMetaRow).order_by(CatalogMetaRow.id.desc()).limit(1))
+                if meta is not None:
+                    meta.fingerprint = fingerprint(_stored(session))
+            return changed
+
+    def console_edits(self) -> list[ConsoleEdit]:
+        """Records whose stored content comes from the console, not from the YAML files; by code."""
+        with self._sessions() as session:
+            return [ConsoleEdit(r.code, r.edited_by, r.edited_at)
+                    for r in session.scalars(select(ProcedureEditRow).order_by(ProcedureEditRow.code))]
 
     def last_check(self, code: str) -> Check | None:
         with self._sessions() as session:

@@ -361,3 +361,20 @@ class ProcedureCheckRow(Base):
     checked_by = Column(String(100), nullable=False)  # the person's full name, as shown to staff
     checked_at = Column(UTCDateTime, nullable=False)
     content_hash = Column(String(64), nullable=False)
+
+
+class ProcedureEditRow(Base):
+    """A curated record changed in the staff console since the YAML files were last loaded.
+
+    `file_hash` is the content hash (`catalog_store.content_hash`) of the record as the files said
+    it when the first console edit was made. `bot procedures load` keeps the console's record while
+    the files still say that (nobody has changed them since), drops this row once the files say what
+    the console says (the repository was updated from an export), and otherwise keeps the console's
+    record and reports it, unless told to prefer the files.
+    """
+
+    __tablename__ = "procedure_edits"
+    code = Column(String(40), primary_key=True)
+    file_hash = Column(String(64), nullable=False)
+    edited_by = Column(String(100), nullable=False)  # the account name of the last edit
+    edited_at = Column(UTCDateTime, nullable=False)

@@ -74,6 +74,17 @@ class PublishedStore:
             return [PortalImport(r.id, r.run_by, r.run_at, r.source, r.files, r.added, r.changed, r.removed,
                                  r.unchanged, r.flagged) for r in rows]
 
+    def last_import_changes(self) -> tuple[PortalImport | None, list[str], list[str]]:
+        """The last import, and the codes it added and changed (records it wrote that are still stored)."""
+        last = next(iter(self.imports(limit=1)), None)
+        if last is None:
+            return None, [], []
+        with self._sessions() as session:
+            rows = session.execute(select(PublishedProcedureRow.code, PublishedProcedureRow.imported_at).where(
+                PublishedProcedureRow.updated_at == last.run_at).order_by(PublishedProcedureRow.code)).all()
+        added = [code for code, imported_at in rows if imported_at == last.run_at]
+        return last, added, [code for code, imported_at in rows if imported_at != last.run_at]
+
     def apply(self, plan: ImportPlan, *, run_by: str, source: str, files: int) -> PortalImport:
         """Store the plan and its audit entry in one transaction: all of it or, on any error, nothing."""
         now = self._clock()

@@ -72,3 +72,22 @@ def test_dossiers_of_a_published_procedure_are_named(engine, store):
     dossiers = DossierStore(engine, clock=lambda: NOW)
     assert dossiers.procedure_name("9.000001") == "Cấp giấy xác nhận thử nghiệm"
     assert dossiers.procedure_name("9.999999") is None
+
+
+def test_last_import_changes_lists_what_the_last_run_added_and_changed(engine):
+    from bot.core.portal import parse_record, plan_import
+    from bot.db.published_store import PublishedStore
+    from tests.core.portal_records import COLLECTED, portal_record
+    from tests.core.times import SettableClock, utc
+
+    clock = SettableClock(utc(2026, 3, 1, 1))
+    store = PublishedStore(engine, clock=clock)
+    assert store.last_import_changes() == (None, [], [])
+    first = [parse_record(portal_record(code=c, name=f"Thủ tục {c}"), COLLECTED) for c in ("9.000001", "9.000002")]
+    store.apply(plan_import({}, first), run_by="a", source="s", files=1)
+    clock.advance(days=1)
+    second = [parse_record(portal_record(code="9.000001", name="Thủ tục đổi tên"), COLLECTED), first[1],
+              parse_record(portal_record(code="9.000003", name="Thủ tục mới"), COLLECTED)]
+    store.apply(plan_import(store.by_code(), second), run_by="b", source="s", files=1)
+    last, added, changed = store.last_import_changes()
+    assert (last.run_by, added, changed) == ("b", ["9.000003"], ["9.000001"])

@@ -1,7 +1,8 @@
 """The staff console in real headless Chromium, against `bot web` in its own process.
 
 A staff member logs in, searches a procedure, opens it, reads the assistant's
-answers and marks it checked; a trainer is refused the accounts page.
+answers and marks it checked, then edits its fee through the form, the diff
+preview and a reason; a trainer is refused the accounts page.
 Needs no model (only `bot web` and the database). Screenshots go to
 test-output/staff/. Skips with the reason when Chromium or ChromeDriver is
 missing (`make browser` installs them).
@@ -123,6 +124,55 @@ def test_staff_member_finds_a_procedure_and_marks_it_checked(driver, console_url
         assert services.audit.entries()[0].actor == "canbo1"
     finally:
         services.engine.dispose()
+
+
+def test_staff_member_edits_the_fee_with_a_diff_preview_and_the_answer_changes(driver, console_url):
+    base, var_dir = console_url
+    c = Console(driver, base)
+    c.login("canbo1")
+    driver.get(f"{base}/staff/procedures/{CODE}")
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#edit"))
+    c.one("#edit").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#edit-form"))
+    fee = c.one("textarea[name=le_phi]")
+    fee.clear()
+    fee.send_keys("Lệ phí 9.000 đồng (thử nghiệm trình duyệt).")
+    amount = c.one("input[name=so_tien]")
+    amount.clear()
+    amount.send_keys("9000")
+    c.shot("sua-thu-tuc")
+    c.one("#preview").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#save-form"))
+    rows = [r.text for r in driver.find_elements(c.By.CSS_SELECTOR, "table.diff tr")]
+    assert any(r.startswith("Lệ phí ") and "9.000 đồng (thử nghiệm trình duyệt)." in r for r in rows)
+    assert any(r.startswith("Số tiền (đồng)") and r.endswith("9000") for r in rows)
+    c.shot("xem-truoc-thay-doi")
+    c.one("#save").click()  # no reason yet: asked for one, nothing saved
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#save-error"))
+    c.one("textarea[name=reason]").send_keys("Quyết định 99/QĐ-UBND (thử nghiệm)")
+    c.one("#save").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#edited-notice"))
+    fee_answer = [e.text for e in driver.find_elements(c.By.CSS_SELECTOR, ".answer") if "Lệ phí" in e.text][0]
+    assert "9.000 đồng (thử nghiệm trình duyệt)" in fee_answer
+    c.shot("da-sua-thu-tuc")
+
+    from bot.app import Services
+
+    services = Services.from_settings(Settings.from_env({"TTHC_VAR_DIR": str(var_dir)}), migrate=False)
+    try:  # what the action server reads: the stored catalog, through a new process's guide
+        assert "9.000 đồng (thử nghiệm trình duyệt)" in "\n".join(services.guide().answer(CODE, "fees").pages)
+        entries = [e for e in services.audit.entries() if e.action == "procedure_edit"]
+        assert sorted(e.field for e in entries) == ["le_phi", "so_tien"]
+        assert {e.reason for e in entries} == {"Quyết định 99/QĐ-UBND (thử nghiệm)"}
+    finally:
+        services.engine.dispose()
+
+    driver.get(f"{base}/staff/catalog/stale")
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#most-asked"))
+    c.shot("can-kiem-tra")
+    driver.get(f"{base}/staff/catalog/files")
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#import-form"))
+    c.shot("nhap-xuat-tep")
 
 
 def test_a_trainer_is_refused_the_accounts_page(driver, console_url):

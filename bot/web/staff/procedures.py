@@ -90,6 +90,7 @@ class ProcedurePages:
             "p": record, "tier": tier_of(record), "tier_labels": TIER_LABELS, "answers": answers, "check": check,
             "today": today, "can_change": account.may("change_procedures"),
             "verified": request.query.get("verified") == "1",
+            "edited": {"0": 0, "1": 1}.get(request.query.get("edited", "")),
         })
 
     @require("change_procedures")

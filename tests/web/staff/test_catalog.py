@@ -1,0 +1,248 @@
+"""Editing curated records in the console: form, diff preview, reason, save, stale forms; spreadsheets in and out;
+the YAML export; the staleness board. Every route: login, role, CSRF, bad input answered with a page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from html import unescape
+
+import pytest
+from aiohttp import FormData
+from openpyxl import Workbook, load_workbook
+
+from bot.core.catalog import load_catalog
+from bot.core.record_fields import KEYS, from_texts, to_texts, version
+from bot.core.spreadsheet import xlsx_bytes
+from bot.db.catalog_store import Edit
+from tests.web.staff.conftest import csrf, csrf_of, logged_in
+
+CODE = "1.001193"  # Đăng ký khai sinh, curated
+GETS = ["/staff/procedures/1.001193/edit", "/staff/catalog/files", "/staff/catalog/export.xlsx",
+        "/staff/catalog/export.csv", "/staff/catalog/export-yaml.zip", "/staff/catalog/stale"]
+POSTS = ["/staff/procedures/1.001193/edit", "/staff/catalog/save", "/staff/catalog/import"]
+
+
+def _form_fields(html: str) -> dict:
+    """What the browser would send for the edit form as shown."""
+    fields = {k: unescape(v) for k, v in re.findall(r'<input name="([a-z_]+)" value="([^"]*)"', html)}
+    fields.update({k: unescape(v) for k, v in re.findall(r'<textarea name="([a-z_]+)"[^>]*>(.*?)</textarea>', html,
+                                                         re.S)})
+    for name, body in re.findall(r'<select name="([a-z_]+)">(.*?)</select>', html, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected>', body)
+        fields[name] = unescape(chosen.group(1)) if chosen else ""
+    fields["version"] = re.search(r'name="version" value="([^"]+)"', html).group(1)
+    fields["csrf"] = csrf_of(html)
+    return fields
+
+
+def _hidden(html: str, name: str) -> str:
+    return unescape(re.search(rf'name="{name}" value="([^"]*)"', html).group(1))
+
+
+async def _preview(console, **changes):
+    html = await (await console.get(f"/staff/procedures/{CODE}/edit")).text()
+    fields = _form_fields(html)
+    fields.update(changes)
+    return await console.post(f"/staff/procedures/{CODE}/edit", data=fields)
+
+
+async def test_every_route_needs_a_login(console):
+    for path in GETS:
+        response = await console.get(path, allow_redirects=False)
+        assert response.status == 303 and response.headers["Location"].startswith("/staff/login"), path
+    token = await csrf(console)
+    for path in POSTS:
+        response = await console.post(path, data={"csrf": token}, allow_redirects=False)
+        assert response.status == 303 and response.headers["Location"].startswith("/staff/login"), path
+
+
+async def test_a_trainer_reads_and_downloads_but_changes_nothing(console):
+    await logged_in(console, "hl1")
+    for path in GETS[1:]:
+        assert (await console.get(path)).status == 200, path
+    assert (await console.get(GETS[0])).status == 403
+    token = await csrf(console, "/staff/catalog/files")
+    for path in POSTS:
+        response = await console.post(path, data={"csrf": token})
+        assert response.status == 403 and "Không được phép" in await response.text(), path
+
+
+async def test_posts_without_the_csrf_token_are_refused(console, staff_services):
+    await logged_in(console, "canbo1")
+    for path in POSTS:
+        response = await console.post(path, data={"le_phi": "x"})
+        assert response.status == 403 and "Chưa lưu gì" in await response.text(), path
+    assert staff_services.catalog.console_edits() == []
+
+
+async def test_edit_preview_save_changes_the_answer_at_once_with_one_entry_per_field(console, staff_services):
+    old_answer = staff_services.guide().answer(CODE, "fees").pages
+    await logged_in(console, "canbo1")
+    response = await _preview(console, le_phi="Lệ phí 5.000 đồng.", so_tien="5000")
+    html = await response.text()
+    assert response.status == 200 and "Xem trước thay đổi" in html
+    assert re.search(r'<td>Lệ phí</td><td class="value old">[^<]+</td><td class="value new">Lệ phí 5.000 đồng.</td>',
+                     html)
+    assert staff_services.guide().answer(CODE, "fees").pages == old_answer  # nothing saved by a preview
+    data = {"csrf": csrf_of(html), "payload": _hidden(html, "payload"), "back": f"/staff/procedures/{CODE}"}
+    refused = await console.post("/staff/catalog/save", data={**data, "reason": "   "})
+    assert refused.status == 400 and "ghi lý do" in await refused.text()
+    saved = await console.post("/staff/catalog/save", data={**data, "reason": "Quyết định 12/QĐ-UBND"},
+                               allow_redirects=False)
+    assert saved.status == 303 and saved.headers["Location"] == f"/staff/procedures/{CODE}?edited=1"
+    assert "Đã lưu thay đổi" in await (await console.get(saved.headers["Location"])).text()
+    assert "5.000 đồng" in "\n".join(staff_services.guide().answer(CODE, "fees").pages)  # what the actions call
+    entries = [e for e in staff_services.audit.entries() if e.action == "procedure_edit"]
+    assert sorted(e.field for e in entries) == ["le_phi", "so_tien"]
+    assert {(e.actor, e.reason) for e in entries} == {("canbo1", "Quyết định 12/QĐ-UBND")}
+
+
+async def test_bad_values_come_back_on_the_form_with_vietnamese_errors(console, staff_services):
+    await logged_in(console, "canbo1")
+    response = await _preview(console, so_tien="năm nghìn", link_nguon="http://x", cac_buoc="",
+                              le_phi="<script>alert(1)</script>")
+    html = await response.text()
+    assert response.status == 400
+    assert "không phải số nguyên" in html and "https://" in html and "cần ít nhất 1 dòng" in html
+    assert "<script>alert(1)" not in html and "&lt;script&gt;" in html  # kept, escaped
+    assert staff_services.catalog.console_edits() == []
+
+
+async def test_a_stale_form_is_refused_with_the_values_now_stored(console, staff_services):
+    await logged_in(console, "canbo1")
+    html = await (await _preview(console, le_phi="Của tôi.")).text()
+    current = staff_services.catalog.get(CODE)  # someone else saves first
+    staff_services.catalog.apply_edits([Edit(version(current), from_texts(current, {"le_phi": "Của người khác."}))],
+                                       actor="admin1", reason="r", at=staff_services.clock())
+    response = await console.post("/staff/catalog/save", data={
+        "csrf": csrf_of(html), "payload": _hidden(html, "payload"), "reason": "r", "back": "/staff/"})
+    page = await response.text()
+    assert response.status == 409 and "chưa lưu gì" in page
+    assert "Của người khác." in page and "Của tôi." in page
+    assert staff_services.catalog.get(CODE).fees.text == "Của người khác."
+
+
+@pytest.mark.parametrize("payload", ["", "không phải json", "[]", '{"1.001193": {"version": 1}}',
+                                     '{"1.001193": {"version": "x", "texts": {"la": "x"}}}'])
+async def test_a_broken_payload_is_a_page_and_nothing_is_saved(console, staff_services, payload):
+    await logged_in(console, "canbo1")
+    token = await csrf(console, "/staff/catalog/files")
+    response = await console.post("/staff/catalog/save", data={"csrf": token, "payload": payload, "reason": "r"})
+    assert response.status == 400 and "Chưa lưu gì" in await response.text()
+    assert staff_services.catalog.console_edits() == []
+
+
+async def test_unknown_and_published_codes_have_no_edit_form(console):
+    await logged_in(console, "canbo1")
+    for code in ("9.999999", "..%2Fx"):
+        assert (await console.get(f"/staff/procedures/{code}/edit")).status == 404
+
+
+async def _upload(console, name: str, body: bytes):
+    token = await csrf(console, "/staff/catalog/files")
+    data = FormData()
+    data.add_field("csrf", token)
+    data.add_field("file", body, filename=name)
+    return await console.post("/staff/catalog/import", data=data)
+
+
+def _xlsx(rows) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def test_the_excel_export_is_the_template_and_an_edited_copy_imports_with_a_preview(console, staff_services):
+    await logged_in(console, "canbo1")
+    response = await console.get("/staff/catalog/export.xlsx")
+    assert response.status == 200 and response.headers["Content-Disposition"].endswith('.xlsx"')
+    book = load_workbook(io.BytesIO(await response.read()))
+    rows = [[c or "" for c in r] for r in book["thu_tuc"].iter_rows(values_only=True)]
+    assert tuple(rows[0]) == KEYS and len(rows) == 1 + staff_services.catalog.count()
+    row = next(r for r in rows if r[0] == CODE)
+    assert row == list(to_texts(staff_services.catalog.get(CODE)).values())
+    fee = KEYS.index("le_phi")
+    row[fee] = "=HYPERLINK(\"http://x\")"  # formula-looking text in a text cell: kept as text
+    html = await (await _upload(console, "sua.xlsx", xlsx_bytes([("thu_tuc", [rows[0], row])]))).text()
+    assert "1 thủ tục sẽ thay đổi" in html and "=HYPERLINK(&#34;http://x&#34;)" in html
+    saved = await console.post("/staff/catalog/save", data={
+        "csrf": csrf_of(html), "payload": _hidden(html, "payload"), "reason": "Nhập từ Excel",
+        "back": "/staff/catalog/files"}, allow_redirects=False)
+    assert saved.status == 303 and saved.headers["Location"] == "/staff/catalog/files?saved=1"
+    assert staff_services.catalog.get(CODE).fees.text == '=HYPERLINK("http://x")'
+    again = load_workbook(io.BytesIO(await (await console.get("/staff/catalog/export.xlsx")).read()))
+    cell = [r for r in again["thu_tuc"].iter_rows() if r[0].value == CODE][0][fee]
+    assert cell.data_type == "s" and cell.quotePrefix  # a text cell, never a formula
+
+
+async def test_a_csv_with_some_columns_updates_only_those(console, staff_services):
+    await logged_in(console, "canbo1")
+    body = "ma_thu_tuc;so_tien\n1.001193;12.000\n".encode("utf-8")
+    html = await (await _upload(console, "phi.csv", body)).text()
+    assert "1 thủ tục sẽ thay đổi" in html and "12000" in html
+    exported = (await (await console.get("/staff/catalog/export.csv")).read()).decode("utf-8-sig")
+    assert next(csv.reader(io.StringIO(exported))) == list(KEYS)
+
+
+@pytest.mark.parametrize("name, body, words", [
+    ("a.xlsx", _xlsx([["ma_thu_tuc", "so_tien"], [CODE, "=1+1"]]), "Ô B2 là công thức"),
+    ("a.xlsx", _xlsx([["ma_thu_tuc", "so_tien"], [CODE, "mười"]]), "Dòng 2, cột so_tien (B): &#39;mười&#39; không"),
+    ("a.xlsx", _xlsx([["ma_thu_tuc", "cot_la"], [CODE, "x"]]), "Cột B có tên “cot_la”"),
+    ("a.xlsx", _xlsx([["ma_thu_tuc"], ["9.999999"]]), "Dòng 2, cột ma_thu_tuc (A)"),
+    ("a.xlsx", _xlsx([["so_tien"], ["1"]]), "Thiếu cột ma_thu_tuc"),
+    ("a.xlsx", b"PK\x03\x04 not really a zip", "không phải tệp Excel"),
+    ("a.csv", "ma_thu_tuc,le_phi\n1.001193,Phí\n".encode("cp1258"), "không ở dạng UTF-8"),
+    ("a.csv", b"ma_thu_tuc\n1.001193\n1.001193\n", "đã có ở dòng 2"),
+    ("a.xls", b"x", "Chỉ nhận tệp Excel .xlsx hoặc .csv"),
+    ("a.csv", b"x" * (600 * 1024), "Tệp quá lớn"),
+    ("a.csv", b"", "không có dòng nào"),
+])
+async def test_bad_files_are_named_by_row_and_column_and_nothing_is_saved(console, staff_services, name, body, words):
+    await logged_in(console, "canbo1")
+    response = await _upload(console, name, body)
+    assert response.status == 400, await response.text()
+    assert words in await response.text()
+    assert staff_services.catalog.console_edits() == []
+
+
+async def test_an_upload_without_a_file_is_asked_again(console):
+    await logged_in(console, "canbo1")
+    token = await csrf(console, "/staff/catalog/files")
+    response = await console.post("/staff/catalog/import", data={"csrf": token})
+    assert response.status == 400 and "chọn một tệp" in await response.text()
+
+
+async def test_the_yaml_export_loads_back_to_the_same_records(console, staff_services, tmp_path):
+    await logged_in(console, "hl1")
+    response = await console.get("/staff/catalog/export-yaml.zip")
+    with zipfile.ZipFile(io.BytesIO(await response.read())) as archive:
+        archive.extractall(tmp_path)
+    loaded = sorted(load_catalog(tmp_path / "procedures"), key=lambda p: p.code)
+    assert [json.loads(p.json()) for p in loaded] == [
+        json.loads(p.json()) for p in sorted(staff_services.catalog.all_procedures(), key=lambda p: p.code)]
+    assert (tmp_path / "procedures" / "ho-tich.yml").exists()  # the repository's own file names
+
+
+async def test_the_staleness_board(console, staff_services):
+    p = staff_services.catalog.get(CODE)
+    staff_services.catalog.apply_edits([Edit(version(p), from_texts(p, {
+        "le_phi": "Giảm 50% đến hết 31/03/2026.", "le_phi_den_ngay": "31/03/2026"}))], actor="a", reason="r",
+        at=staff_services.clock())
+    await logged_in(console, "hl1")
+    html = await (await console.get("/staff/catalog/stale", params={"days": "1"})).text()
+    assert "chưa kiểm tra quá 1 ngày" in html and f'href="/staff/procedures/{CODE}"' in html
+    ending = html.split('id="ending"')[1].split("</section>")[0]
+    assert "31/03/2026" in ending and CODE in ending and "Mức lệ phí" in ending
+    assert "chưa lưu số lần người dân hỏi" in html and "Chưa nhập lần nào từ Cổng" in html
+    default = await (await console.get("/staff/catalog/stale")).text()
+    assert 'value="180"' in default
+    for bad in ("0", "abc", "-5", "99999"):
+        response = await console.get("/staff/catalog/stale", params={"days": bad})
+        assert response.status == 400 and "Số ngày phải là số nguyên" in await response.text()
