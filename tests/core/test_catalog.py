@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.clock import today_local
 from bot.core.catalog import (
     LEVEL_LABELS,
     CatalogError,
@@ -137,7 +138,7 @@ def test_valid_to_on_valid_from_is_fine(tmp_path):
 
 
 def test_future_verification_date_is_rejected(tmp_path):
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    tomorrow = today_local() + dt.timedelta(days=1)  # the catalog's day is Vietnam's, not the machine's
     path = dump_field_file(tmp_path / "ho-tich.yml", _two_records(verified_on=tomorrow))
     error = _load_expecting_error(tmp_path)
     _assert_names(error, path, "#2 (1.000002)", "verified_on")
@@ -145,7 +146,7 @@ def test_future_verification_date_is_rejected(tmp_path):
 
 
 def test_verified_today_is_fine(tmp_path):
-    dump_field_file(tmp_path / "a.yml", _two_records(verified_on=dt.date.today()))
+    dump_field_file(tmp_path / "a.yml", _two_records(verified_on=today_local()))
     assert len(load_catalog(tmp_path)) == 2
 
 
