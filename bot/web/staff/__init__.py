@@ -16,7 +16,8 @@ and yarl, resolving a sub-application reads `request.url`, which fails for a
 Host header with a port.
 
 Pages: login and logout, the home page, password change (`pages.py`);
-accounts and the audit log for admins (`pages.py`); procedures (`procedures.py`).
+accounts and the audit log for admins (`pages.py`); procedures (`procedures.py`);
+dossiers (`dossiers.py`); feedback (`feedback.py`).
 Templates are in `templates/`, the one stylesheet in `static/`.
 """
 
@@ -135,7 +136,7 @@ def build_middleware(services: "Services"):
 
 
 def add_staff_routes(app: web.Application, services: "Services") -> None:
-    from bot.web.staff import pages, procedures
+    from bot.web.staff import dossiers, feedback, pages, procedures
 
     env = aiohttp_jinja2.setup(app, app_key=TEMPLATES, loader=jinja2.FileSystemLoader(HERE / "templates"),
                                autoescape=True, undefined=jinja2.StrictUndefined, default_helpers=False)
@@ -146,6 +147,8 @@ def add_staff_routes(app: web.Application, services: "Services") -> None:
     app.router.add_static(PREFIX + "static/", HERE / "static", follow_symlinks=False)
     pages.add_routes(app, services)
     procedures.add_routes(app, services)
+    dossiers.add_routes(app, services)
+    feedback.add_routes(app, services)
 
 
 async def _to_console(request: web.Request) -> web.StreamResponse:
