@@ -18,7 +18,6 @@ member's name, in the same transaction. Only staff and admins see these pages.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import hashlib
@@ -34,6 +33,7 @@ from bot.core.dossiers.status import STATUS_LABELS, DossierStatus, is_late
 from bot.core.dossiers.validation import CSV_FIELDS, OPTIONAL_EXTRA_FIELDS
 from bot.web.staff import PREFIX, render
 from bot.web.staff.auth import account_of, require
+from bot.web.staff.forms import form_text, off_loop
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.app import Services
@@ -45,10 +45,6 @@ KIND_LABELS = {"create": "Thêm mới", "update": "Cập nhật", "unchanged": "
 CHANGED_AFTER_PREVIEW = ("Dữ liệu hồ sơ đã thay đổi từ lúc xem trước (có người vừa cập nhật). "
                          "Chưa nhập gì. Bạn xem lại các thay đổi dưới đây rồi bấm nhập lần nữa.")
 
-
-def _text(form, name: str, limit: int = MAX_FIELD_CHARS) -> str:
-    value = form.get(name, "")
-    return value[:limit] if isinstance(value, str) else ""
 
 
 def _source(request: web.Request) -> str:
@@ -78,9 +74,6 @@ class DossierPages:
     def __init__(self, services: "Services"):
         self.services = services
 
-    async def _run(self, fn, *args, **kwargs):
-        return await asyncio.to_thread(fn, *args, **kwargs)
-
     # --- search ------------------------------------------------------------------
 
     @require("view_dossiers")
@@ -90,12 +83,12 @@ class DossierPages:
     @require("view_dossiers")
     async def search(self, request: web.Request) -> web.Response:
         form = await request.post()
-        query = " ".join(_text(form, "q", 100).split())
+        query = " ".join(form_text(form, "q", 100).split())
         if len(query.replace(" ", "")) < 4:
             return render(request, "dossiers.html", {
                 "query": query, "results": None,
                 "error": "Gõ mã hồ sơ (ví dụ 000.00.12.H12-250312-0042) hoặc ít nhất 4 ký tự của mã."})
-        found = await self._run(self.services.dossiers.find, query)
+        found = await off_loop(self.services.dossiers.find, query)
         if len(found) == 1:
             raise web.HTTPSeeOther(f"{PREFIX}dossiers/{found[0][0]}")
         now = self.services.clock()
@@ -123,7 +116,7 @@ class DossierPages:
                     services.dossiers.procedure_name(d.procedure_code), len(services.dossiers.subscribers(d.code)),
                     names)
 
-        loaded = await self._run(load)
+        loaded = await off_loop(load)
         if loaded is None:
             raise web.HTTPNotFound()
         d, history, apologies, procedure, subscribers, names = loaded
@@ -153,13 +146,13 @@ class DossierPages:
     async def set_status(self, request: web.Request) -> web.Response:
         dossier_id = self._id(request)
         form = await request.post()
-        fields = {k: _text(form, k) for k in ("status", "note", "due")}
-        d = await self._run(self.services.dossiers.by_id, dossier_id)
+        fields = {k: form_text(form, k, MAX_FIELD_CHARS) for k in ("status", "note", "due")}
+        d = await off_loop(self.services.dossiers.by_id, dossier_id)
         if d is None:
             raise web.HTTPNotFound()
         if not fields["status"].strip():
             return await self._page(request, dossier_id, error="Chọn một trạng thái.", form={**fields, "reason": ""})
-        plan = await self._run(self.services.dossiers.set_status, d.code, fields["status"], note=fields["note"],
+        plan = await off_loop(self.services.dossiers.set_status, d.code, fields["status"], note=fields["note"],
                                due=fields["due"].strip() or None, source=_source(request),
                                actor=account_of(request).name)
         if plan.errors:
@@ -173,8 +166,8 @@ class DossierPages:
     async def apology(self, request: web.Request) -> web.Response:
         dossier_id = self._id(request)
         form = await request.post()
-        due, reason = _text(form, "due", 40).strip(), " ".join(_text(form, "reason", 500).split())
-        d = await self._run(self.services.dossiers.by_id, dossier_id)
+        due, reason = form_text(form, "due", 40).strip(), " ".join(form_text(form, "reason", 500).split())
+        d = await off_loop(self.services.dossiers.by_id, dossier_id)
         if d is None:
             raise web.HTTPNotFound()
         account = account_of(request)
@@ -182,7 +175,7 @@ class DossierPages:
             plan = Plan()
             error = "Cần chọn ngày hẹn trả mới."
         else:
-            plan = await self._run(self.services.dossiers.send_apology, d.code, due, actor=account.name,
+            plan = await off_loop(self.services.dossiers.send_apology, d.code, due, actor=account.name,
                                    sent_by=account.full_name, reason=reason or None)
             error = " ".join(f"{e.message[:1].upper()}{e.message[1:]}." for _, e in plan.errors)
         if error:
@@ -195,7 +188,7 @@ class DossierPages:
 
     @require("view_dossiers")
     async def late(self, request: web.Request) -> web.Response:
-        late = await self._run(self.services.dossiers.late)
+        late = await off_loop(self.services.dossiers.late)
         now = to_local(self.services.clock()).date()
         rows = [{"id": item.id, "d": item.dossier, "apology": item.apology,
                  "days": (now - to_local(item.dossier.missed_due_at or item.dossier.due_at).date()).days}
@@ -221,9 +214,9 @@ class DossierPages:
         form = await request.post()
         stage = form.get("stage")
         if stage == "confirm":
-            name = _text(form, "filename", 200) or "tep"
+            name = form_text(form, "filename", 200) or "tep"
             try:
-                raw = base64.b64decode(_text(form, "content", 2 * MAX_UPLOAD_BYTES), validate=True)
+                raw = base64.b64decode(form_text(form, "content", 2 * MAX_UPLOAD_BYTES), validate=True)
             except (binascii.Error, ValueError):
                 raise web.HTTPBadRequest() from None
         else:
@@ -238,12 +231,12 @@ class DossierPages:
         if not raw:
             return self._upload_page(request, error=f"Tệp {name} trống. Chưa nhập gì.")
         try:
-            batch = await self._run(read_batch, raw, name)
+            batch = await off_loop(read_batch, raw, name)
         except BatchError as exc:
             return self._upload_page(request, error=f"{exc} Chưa nhập gì.")
         dossiers = self.services.dossiers
         source = f"{_source(request)} import:{name}"
-        plan = await self._run(dossiers.apply, batch.records, source, dry_run=True)
+        plan = await off_loop(dossiers.apply, batch.records, source, dry_run=True)
         if batch.problems or plan.errors:
             return self._with_problems(request, name, batch, plan)
         fingerprint = plan_fingerprint(plan)
@@ -252,7 +245,7 @@ class DossierPages:
                 request, rows=preview_rows(plan), counts=_counts(plan), filename=name, fingerprint=fingerprint,
                 content=base64.b64encode(raw).decode("ascii") if plan.writes else "",
                 notice=CHANGED_AFTER_PREVIEW if stage == "confirm" else None)
-        written = await self._run(dossiers.apply, batch.records, source, actor=account_of(request).name)
+        written = await off_loop(dossiers.apply, batch.records, source, actor=account_of(request).name)
         if written.errors:  # someone changed the same dossiers in between: nothing was written
             return self._with_problems(request, name, batch, written)
         return self._upload_page(request, done={"name": name, "summary": _counts(written),

@@ -14,7 +14,6 @@ and admins see these pages.
 
 from __future__ import annotations
 
-import asyncio
 import math
 from typing import TYPE_CHECKING
 
@@ -25,6 +24,7 @@ from bot.core.feedback import ANSWERED, FEEDBACK_STATUS_LABELS, RECEIVED, Feedba
     normalize_ticket
 from bot.web.staff import PREFIX, render
 from bot.web.staff.auth import account_of, require
+from bot.web.staff.forms import form_text, off_loop
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.app import Services
@@ -34,17 +34,10 @@ MAX_ANSWER_INPUT = 5000
 FILTERS = {"": "Tất cả", RECEIVED: "Chưa trả lời", ANSWERED: "Đã trả lời"}
 
 
-def _text(form, name: str, limit: int) -> str:
-    value = form.get(name, "")
-    return value[:limit] if isinstance(value, str) else ""
-
 
 class FeedbackPages:
     def __init__(self, services: "Services"):
         self.services = services
-
-    async def _run(self, fn, *args, **kwargs):
-        return await asyncio.to_thread(fn, *args, **kwargs)
 
     @require("view_feedback")
     async def inbox(self, request: web.Request) -> web.Response:
@@ -54,11 +47,11 @@ class FeedbackPages:
         raw_page = request.query.get("page", "1")
         page = int(raw_page) if raw_page.isdigit() and len(raw_page) < 7 else 1
         store = self.services.feedback
-        total = await self._run(store.count, status or None)
+        total = await off_loop(store.count, status or None)
         pages = max(1, math.ceil(total / PAGE_SIZE))
         page = min(max(page, 1), pages)
-        tickets = await self._run(store.list, status or None, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-        waiting = total if status == RECEIVED else await self._run(store.count, RECEIVED)
+        tickets = await off_loop(store.list, status or None, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        waiting = total if status == RECEIVED else await off_loop(store.count, RECEIVED)
         return render(request, "feedback.html", {
             "tickets": tickets, "status": status, "filters": FILTERS, "page": page, "pages": pages, "total": total,
             "waiting": waiting, "mask": mask_contact,
@@ -73,7 +66,7 @@ class FeedbackPages:
     async def _page(self, request: web.Request, ticket: str, *, error: str | None = None, done: str | None = None,
                     answer: str = "", revealed: str | None = None, reason: str = "",
                     reveal_error: str | None = None) -> web.Response:
-        found = await self._run(self.services.feedback.get, ticket)
+        found = await off_loop(self.services.feedback.get, ticket)
         if found is None:
             raise web.HTTPNotFound()
         return render(request, "ticket.html", {
@@ -97,9 +90,9 @@ class FeedbackPages:
     async def answer(self, request: web.Request) -> web.Response:
         ticket = self._ticket(request)
         form = await request.post()
-        text = _text(form, "answer", MAX_ANSWER_INPUT)
+        text = form_text(form, "answer", MAX_ANSWER_INPUT)
         try:
-            _, queued = await self._run(self.services.feedback.answer, ticket, text,
+            _, queued = await off_loop(self.services.feedback.answer, ticket, text,
                                         actor=account_of(request).name)
         except FeedbackError as exc:
             return await self._page(request, ticket, error=str(exc), answer=text)
@@ -109,13 +102,13 @@ class FeedbackPages:
     async def reveal(self, request: web.Request) -> web.Response:
         ticket = self._ticket(request)
         form = await request.post()
-        typed = _text(form, "reason", 1000)
+        typed = form_text(form, "reason", 1000)
         try:
             reason = clean_reveal_reason(typed)
-            contact = await self._run(self.services.feedback.reveal_contact, ticket,
+            contact = await off_loop(self.services.feedback.reveal_contact, ticket,
                                       actor=account_of(request).name, reason=reason)
         except FeedbackError as exc:
-            if await self._run(self.services.feedback.get, ticket) is None:
+            if await off_loop(self.services.feedback.get, ticket) is None:
                 raise web.HTTPNotFound() from None
             return await self._page(request, ticket, reveal_error=str(exc), reason=typed)
         return await self._page(request, ticket, revealed=contact or "không để lại")
