@@ -1,22 +1,20 @@
 """`bot dossiers import|set-status|show|seed-demo`: staff keep dossier data current.
 
-    bot dossiers import FILE.csv [--dry-run]
+    bot dossiers import FILE.csv|FILE.xlsx [--dry-run]
     bot dossiers set-status CODE STATUS [--note TEXT] [--due DATE]
     bot dossiers show CODE
     bot dossiers seed-demo
 
 The CSV header is code,procedure_code,applicant_name,phone,status,received_at,
 due_at,updated_at,unit,note (optional extra columns: finished_at, return_method).
-A file is imported whole or not at all; every problem is named with its line
+An Excel file (.xlsx, first sheet, the same header in row 1) is read the same way
+(`bot.core.dossiers.batch`). A file is imported whole or not at all; every problem is named with its line
 and column. Re-importing the same file changes nothing.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import re
 from pathlib import Path
 
 from bot.cli.context import Context
@@ -24,13 +22,12 @@ from bot.cli.demo_data import DEMO_PREFIX, DEMO_PROCEDURES, demo_dossiers
 from bot.cli.errors import CommandError
 from bot.core.clock import format_day, format_day_time, to_local
 from bot.core.contact import mask_phone
+from bot.core.dossiers.batch import MAX_ERRORS_SHOWN, Batch, BatchError, read_batch, sorted_problems
 from bot.core.dossiers.codes import normalize_code
-from bot.core.dossiers.planning import Change, Incoming, Plan, changed_fields
+from bot.core.dossiers.planning import Change, Plan, changed_fields
 from bot.core.dossiers.status import STATUS_LABELS, Dossier, DossierStatus, is_late, parse_status
-from bot.core.dossiers.validation import ALL_FIELDS, CSV_FIELDS
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_ERRORS_SHOWN = 50
 
 _KIND_LABELS = {"create": "mới", "update": "cập nhật", "unchanged": "không đổi", "stale": "cũ hơn dữ liệu đang có, bỏ qua"}
 
@@ -39,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("dossiers", help="Hồ sơ: nhập, cập nhật trạng thái, xem")
     actions = parser.add_subparsers(dest="dossiers_command", required=True)
 
-    imp = actions.add_parser("import", help="Nhập hồ sơ từ tệp CSV (tất cả hoặc không gì cả)")
+    imp = actions.add_parser("import", help="Nhập hồ sơ từ tệp CSV hoặc Excel .xlsx (tất cả hoặc không gì cả)")
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="Chỉ cho xem sẽ thay đổi gì, không ghi")
     imp.set_defaults(handler=_import)
@@ -62,8 +59,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 # --- import -----------------------------------------------------------------
 
 
-def read_csv(path: Path) -> tuple[list[Incoming], list[str]]:
-    """Parse the file into records named by line, and the problems of lines that are not records.
+def read_file(path: Path) -> Batch:
+    """The records of a CSV or .xlsx file (`bot.core.dossiers.batch`).
 
     Raises CommandError when the file itself cannot be used (missing, not UTF-8, bad header).
     """
@@ -78,62 +75,19 @@ def read_csv(path: Path) -> tuple[list[Incoming], list[str]]:
     except OSError as exc:
         raise CommandError(f"Không đọc được tệp {path}: {exc.strerror}.") from None
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CommandError(f"Tệp {path} không phải UTF-8. Khi lưu từ Excel, chọn \"CSV UTF-8\".") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    problems: list[str] = []
-    try:
-        header = next(reader, None)
-        if header is None or not any(h.strip() for h in header):
-            raise CommandError(f"Tệp {path} trống. Dòng đầu phải là: {','.join(CSV_FIELDS)}")
-        header = [h.strip() for h in header]
-        missing = [f for f in CSV_FIELDS if f not in header]
-        unknown = [h for h in header if h not in ALL_FIELDS]
-        repeated = sorted({h for h in header if header.count(h) > 1})
-        if missing or unknown or repeated:
-            parts = []
-            if missing:
-                parts.append(f"thiếu cột {', '.join(missing)}")
-            if unknown:
-                parts.append(f"cột không dùng được: {', '.join(unknown)}")
-            if repeated:
-                parts.append(f"cột lặp lại: {', '.join(repeated)}")
-            raise CommandError(f"Dòng 1 (tiêu đề): {'; '.join(parts)}. Tiêu đề cần là: {','.join(CSV_FIELDS)}")
-        records: list[Incoming] = []
-        for cells in reader:
-            line = reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) != len(header):
-                problems.append(f"Dòng {line}: có {len(cells)} ô, cần {len(header)} ô như tiêu đề.")
-                continue
-            records.append(Incoming(f"Dòng {line}", dict(zip(header, cells))))
-    except csv.Error:
-        problems.append(f"Dòng {reader.line_num}: không đọc được: một ô dài quá {csv.field_size_limit()} ký tự "
-                        "hoặc thiếu dấu ngoặc kép đóng. Các dòng sau đó chưa được đọc.")
-    if not records and not problems:
-        raise CommandError(f"Tệp {path} không có dòng hồ sơ nào.")
-    return records, problems
-
-
-def _line_number(problem: str) -> int:
-    match = re.match(r"Dòng (\d+)", problem)
-    return int(match.group(1)) if match else 0
+        return read_batch(raw, path.name)
+    except BatchError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _join_problems(problems: list[str], footer: str) -> str:
-    shown = sorted(problems, key=_line_number)[:MAX_ERRORS_SHOWN]
+    shown = sorted_problems(problems)[:MAX_ERRORS_SHOWN]
     more = len(problems) - len(shown)
     lines = ["Tệp có lỗi:"] + [f"  {p}" for p in shown]
     if more:
         lines.append(f"  ... và {more} lỗi khác.")
     lines.append(footer)
     return "\n".join(lines)
-
-
-def _plan_errors(plan: Plan) -> list[str]:
-    return [f"{where}, cột {e.field}: {e.message}" for where, e in plan.errors]
 
 
 def _describe_change(change: Change) -> str:
@@ -150,11 +104,13 @@ def _summary(plan: Plan) -> str:
 
 
 def _import(args: argparse.Namespace, ctx: Context) -> int:
-    records, problems = read_csv(args.file)
+    batch = read_file(args.file)
     services = ctx.services()
-    plan = services.dossiers.apply(records, f"import:{args.file.name}", dry_run=args.dry_run or bool(problems))
-    if problems or plan.errors:
-        raise CommandError(_join_problems(problems + _plan_errors(plan), "Chưa nhập gì. Sửa tệp rồi chạy lại."))
+    plan = services.dossiers.apply(batch.records, f"import:{args.file.name}",
+                                   dry_run=args.dry_run or bool(batch.problems))
+    if batch.problems or plan.errors:
+        raise CommandError(_join_problems(batch.problems + batch.plan_errors(plan),
+                                          "Chưa nhập gì. Sửa tệp rồi chạy lại."))
     for change in plan.writes:
         print("  " + _describe_change(change))
     if args.dry_run:

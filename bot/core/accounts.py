@@ -34,6 +34,11 @@ PERMISSIONS = {
     "change_procedures": frozenset({"staff", "admin"}),
     "manage_accounts": frozenset({"admin"}),
     "read_audit": frozenset({"admin"}),
+    # Dossiers and feedback hold citizens' names, phones and words: trainers see neither.
+    "view_dossiers": frozenset({"staff", "admin"}),
+    "change_dossiers": frozenset({"staff", "admin"}),
+    "view_feedback": frozenset({"staff", "admin"}),
+    "answer_feedback": frozenset({"staff", "admin"}),
 }
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{2,39}")

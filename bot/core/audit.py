@@ -23,6 +23,11 @@ ACTION_LABELS = {
     "password_change": "Đổi mật khẩu",
     "procedure_verify": "Đánh dấu đã kiểm tra",
     "procedure_edit": "Sửa thủ tục",
+    "dossier_create": "Thêm hồ sơ",
+    "dossier_update": "Cập nhật hồ sơ",
+    "dossier_apology": "Gửi thư xin lỗi hồ sơ trễ hạn",
+    "feedback_answer": "Trả lời phản ánh",
+    "contact_reveal": "Xem liên hệ đầy đủ",
 }
 
 MAX_VALUE_CHARS = 4000  # an old or new value longer than this is stored cut, with a mark

@@ -150,3 +150,18 @@ def clean_answer(text: str | None) -> str:
 def answer_text(ticket: str, answer: str) -> str:
     """The message pushed to the citizen when staff answer."""
     return f"Trả lời phản ánh {ticket}: {answer}"
+
+
+MIN_REVEAL_REASON = 10
+MAX_REVEAL_REASON = 300
+
+
+def clean_reveal_reason(text: str | None) -> str:
+    """Why a staff member needs a citizen's whole contact, as stored in the audit log; raises FeedbackError."""
+    reason = " ".join((text or "").split())
+    if len(reason) < MIN_REVEAL_REASON:
+        raise FeedbackError(f"Cần ghi lý do xem liên hệ đầy đủ (ít nhất {MIN_REVEAL_REASON} ký tự), "
+                            "ví dụ: gọi lại để hỏi thêm về nội dung phản ánh.")
+    if len(reason) > MAX_REVEAL_REASON:
+        raise FeedbackError(f"Lý do dài quá (tối đa {MAX_REVEAL_REASON} ký tự).")
+    return reason

@@ -23,17 +23,21 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.core import audit
 from bot.core.catalog import short_name
-from bot.core.clock import now_utc
+from bot.core.clock import now_utc, to_local
 from bot.core.contact import phone_matches
 from bot.core.dossiers.access import DEFAULT_LIMITS, VERIFIED_FOR, CheckLimits, Failure, Lockout
 from bot.core.dossiers.codes import normalize_code
-from bot.core.dossiers.planning import CREATE, Change, Incoming, Plan, changed_fields, plan_changes
-from bot.core.dossiers.status import Dossier, DossierStatus, ReturnMethod
-from bot.core.dossiers.wording import notification_text
+from bot.core.dossiers.planning import CREATE, Change, Incoming, Plan, audit_changes, changed_fields, plan_changes
+from bot.core.dossiers.status import DONE_STATUSES, Dossier, DossierStatus, ReturnMethod, is_late
+from bot.core.dossiers.validation import FieldError
+from bot.core.dossiers.wording import apology_text, notification_text
 from bot.core.office import DEFAULT_PLACE, Place
+from bot.db.audit_store import record as record_audit
 from bot.db.engine import serialize, session_factory
 from bot.db.models import (
+    DossierApologyRow,
     DossierCheckFailureRow,
     DossierHistoryRow,
     DossierRow,
@@ -55,6 +59,29 @@ class HistoryEntry:
     changed_at: dt.datetime
     source: str
     fields: str
+
+
+@dataclass(frozen=True)
+class Apology:
+    """An apology letter sent for a late dossier."""
+
+    sent_at: dt.datetime
+    sent_by: str
+    missed_due_at: dt.datetime
+    new_due_at: dt.datetime
+    reason: str | None
+    notified: int
+
+
+@dataclass(frozen=True)
+class LateDossier:
+    id: int
+    dossier: Dossier
+    apology: Apology | None  # the latest one sent, if any
+
+
+def _apology(row: DossierApologyRow) -> Apology:
+    return Apology(row.sent_at, row.sent_by, row.missed_due_at, row.new_due_at, row.reason, row.notified)
 
 
 @dataclass(frozen=True)
@@ -94,6 +121,15 @@ def _fill(row: DossierRow, d: Dossier) -> None:
     row.return_method = d.return_method.value
 
 
+def _apology_problem(before: Dossier, after: Dossier, now: dt.datetime) -> str | None:
+    """Why an apology cannot be sent with this new appointment, or None."""
+    if not is_late(before, now):
+        return "hồ sơ chưa trễ hạn nên chưa cần thư xin lỗi"
+    if to_local(after.due_at).date() <= to_local(now).date():
+        return "ngày hẹn trả mới phải sau hôm nay"
+    return None
+
+
 class DossierStore:
     """All dossier reads and writes. Methods are named for what they answer.
 
@@ -110,10 +146,13 @@ class DossierStore:
     # --- staff side ---------------------------------------------------------
 
     def apply(self, incoming: Sequence[Incoming], source: str, *, complete: bool = True,
-              dry_run: bool = False, now: dt.datetime | None = None) -> Plan:
+              dry_run: bool = False, now: dt.datetime | None = None, actor: str | None = None,
+              reason: str | None = None) -> Plan:
         """Plan the changes and, unless dry_run or any record is invalid, write them all.
 
-        Returns the plan; when `plan.errors` is not empty nothing was written.
+        Returns the plan; when `plan.errors` is not empty nothing was written. With
+        `actor` (a staff account's name) every change is also an audit entry, in the
+        same transaction.
         """
         now = now or self._clock()
         for attempt in range(2):
@@ -125,6 +164,8 @@ class DossierStore:
                     if plan.errors or dry_run:
                         return plan  # nothing was added: the empty transaction commits nothing
                     plan.notifications = self._write(session, plan.writes, rows, source, now)
+                    if actor:
+                        record_audit(session, actor, audit_changes(plan, reason), now)
                     return plan
             except IntegrityError:  # another writer created the same code meanwhile: plan again
                 if attempt:
@@ -132,13 +173,56 @@ class DossierStore:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def set_status(self, code: str, status: str, *, note: str | None = None, due: str | None = None,
-                   source: str = "cli", now: dt.datetime | None = None) -> Plan:
+                   source: str = "cli", now: dt.datetime | None = None, actor: str | None = None) -> Plan:
         fields = {"code": code, "status": status}
         if note is not None:
             fields["note"] = note
         if due is not None:
             fields["due_at"] = due
-        return self.apply([Incoming("lệnh set-status", fields)], source, complete=False, now=now)
+        return self.apply([Incoming("lệnh set-status", fields)], source, complete=False, now=now, actor=actor)
+
+    def send_apology(self, code: str, new_due: str, *, actor: str, sent_by: str, reason: str | None = None,
+                     now: dt.datetime | None = None) -> Plan:
+        """An apology for a late dossier with a new appointment, in one transaction: the new due date
+        (the same rules as any change: history, the missed appointment kept), the apology row, the
+        apology queued to every subscribed conversation, and the audit entries.
+
+        Returns the plan; `plan.errors` (nothing written) when the dossier is not late or the date is wrong.
+        """
+        now = now or self._clock()
+        canonical = normalize_code(code)
+        with self._sessions.begin() as session:
+            rows = self._rows_by_code(session, [canonical] if canonical else [])
+            row = rows.get(canonical)
+            if row is None:
+                raise LookupError(code)
+            before = _to_dossier(row)
+            plan = plan_changes({canonical: before}, [Incoming("thư xin lỗi", {"code": canonical, "due_at": new_due})],
+                                now, complete=False)
+            if not plan.errors:
+                problem = _apology_problem(before, plan.changes[0].after, now)
+                if problem:
+                    plan.errors.append(("thư xin lỗi", FieldError("due_at", problem)))
+            if plan.errors:
+                return plan
+            self._write(session, plan.writes, rows, f"apology:{actor}", now)
+            after = plan.changes[0].after
+            missed = after.missed_due_at or before.due_at
+            text = apology_text(after, self._procedure_names(session, {after.procedure_code}).get(after.procedure_code),
+                                missed, reason)
+            subscriptions = session.scalars(
+                select(DossierSubscriptionRow).where(DossierSubscriptionRow.dossier_id == row.id)).all()
+            apology = DossierApologyRow(dossier_id=row.id, sent_at=now, sent_by=sent_by[:100], missed_due_at=missed,
+                                        new_due_at=after.due_at, reason=reason, notified=len(subscriptions))
+            session.add(apology)
+            session.flush()
+            for sub in subscriptions:
+                session.add(new_row(sub.channel, sub.recipient_id, text, f"dossier-{row.id}-a{apology.id}-s{sub.id}",
+                                    self._clock()))
+            plan.notifications = len(subscriptions)
+            record_audit(session, actor, audit_changes(plan, reason) + [audit.Change(
+                "dossier_apology", canonical, "thư xin lỗi", None, text, reason)], now)
+            return plan
 
     def _rows_by_code(self, session: Session, codes: Iterable[str]) -> dict[str, DossierRow]:
         codes = sorted(set(codes))
@@ -199,6 +283,55 @@ class DossierStore:
             return len(dossiers)
 
     # --- reads ----------------------------------------------------------------
+
+    def find(self, text: str, limit: int = 20) -> list[tuple[int, Dossier]]:
+        """Dossiers whose code is `text` (any typed form) or contains it (at least 4 characters)."""
+        canonical = normalize_code(text)
+        part = "".join(text.split()).upper()[:40]
+        with self._sessions() as session:
+            if canonical:
+                query = select(DossierRow).where(DossierRow.code == canonical)
+            elif len(part) >= 4:
+                query = select(DossierRow).where(DossierRow.code.contains(part, autoescape=True))
+            else:
+                return []
+            rows = session.scalars(query.order_by(DossierRow.received_at.desc()).limit(limit))
+            return [(r.id, _to_dossier(r)) for r in rows]
+
+    def by_id(self, dossier_id: int) -> Dossier | None:
+        with self._sessions() as session:
+            row = session.get(DossierRow, dossier_id)
+            return _to_dossier(row) if row else None
+
+    def late(self, now: dt.datetime | None = None, limit: int = 500) -> list[LateDossier]:
+        """Late dossiers (`is_late`), longest overdue first, each with the latest apology sent."""
+        now = now or self._clock()
+        with self._sessions() as session:
+            # Candidates: not done, and the appointment (or a missed one) is before the end of today.
+            soon = now + dt.timedelta(days=1)
+            rows = session.scalars(select(DossierRow).where(
+                DossierRow.status.notin_([s.value for s in DONE_STATUSES]),
+                (DossierRow.due_at < soon) | DossierRow.missed_due_at.isnot(None),
+            )).all()
+            late = [(r.id, _to_dossier(r)) for r in rows]
+            late = [(i, d) for i, d in late if is_late(d, now)]
+            late.sort(key=lambda item: (item[1].missed_due_at or item[1].due_at, item[1].code))
+            late = late[:limit]
+            latest: dict[int, Apology] = {}
+            ids = [i for i, _ in late]
+            for i in range(0, len(ids), _CHUNK):
+                for a in session.scalars(select(DossierApologyRow).where(
+                        DossierApologyRow.dossier_id.in_(ids[i:i + _CHUNK])).order_by(DossierApologyRow.id)):
+                    latest[a.dossier_id] = _apology(a)
+            return [LateDossier(i, d, latest.get(i)) for i, d in late]
+
+    def apologies(self, code: str) -> list[Apology]:
+        canonical = normalize_code(code)
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(DossierApologyRow).join(DossierRow, DossierRow.id == DossierApologyRow.dossier_id)
+                .where(DossierRow.code == canonical).order_by(DossierApologyRow.id)).all()
+            return [_apology(r) for r in rows]
 
     def get(self, code: str) -> Dossier | None:
         canonical = normalize_code(code)

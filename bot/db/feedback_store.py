@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.core import audit
 from bot.core.conversations import push_target
 from bot.core.clock import now_utc
 from bot.core.feedback import (
@@ -30,6 +31,7 @@ from bot.core.feedback import (
     ticket_prefix,
 )
 from bot.core.ratings import RatingEntry
+from bot.db.audit_store import record as record_audit
 from bot.db.engine import serialize, session_factory
 from bot.db.models import FeedbackRow, ProcedureRow, RatingRow
 from bot.db.outbox_store import new_row
@@ -90,19 +92,51 @@ class FeedbackStore:
             row = session.scalar(select(FeedbackRow).where(FeedbackRow.ticket == canonical))
             return _to_ticket(row) if row else None
 
-    def list(self, status: str | None = None, limit: int | None = None) -> list[Ticket]:
+    def list(self, status: str | None = None, limit: int | None = None, offset: int = 0) -> list[Ticket]:
+        """Newest first; `offset` skips that many (pages of an inbox)."""
         with self._sessions() as session:
             query = select(FeedbackRow).order_by(FeedbackRow.id.desc())
             if status:
                 query = query.where(FeedbackRow.status == status)
             if limit:
                 query = query.limit(limit)
+            if offset:
+                query = query.offset(offset)
             return [_to_ticket(r) for r in session.scalars(query)]
 
-    def answer(self, ticket: str, text: str, now: dt.datetime | None = None) -> tuple[Ticket, bool]:
+    def count(self, status: str | None = None) -> int:
+        with self._sessions() as session:
+            query = select(func.count()).select_from(FeedbackRow)
+            if status:
+                query = query.where(FeedbackRow.status == status)
+            return session.scalar(query) or 0
+
+    def reveal_contact(self, ticket: str, *, actor: str, reason: str, now: dt.datetime | None = None) -> str | None:
+        """The citizen's whole contact, for a staff member who gave a reason.
+
+        The audit entry (who, when, which ticket, why) is committed first: the
+        contact is returned only after it is stored, never without it.
+        Raises FeedbackError for an unknown ticket; None when no contact was left.
+        """
+        now = now or self._clock()
+        canonical = normalize_ticket(ticket)
+        with self._sessions.begin() as session:
+            row = session.scalar(select(FeedbackRow).where(FeedbackRow.ticket == canonical)) if canonical else None
+            if row is None:
+                raise FeedbackError(f"Không có phiếu {ticket[:40]}.")
+            if not row.contact:
+                return None
+            record_audit(session, actor, [audit.Change("contact_reveal", row.ticket, "liên hệ", None, None, reason)],
+                         now)
+            contact = row.contact
+        return contact  # the transaction with the audit entry has committed
+
+    def answer(self, ticket: str, text: str, now: dt.datetime | None = None,
+               actor: str | None = None) -> tuple[Ticket, bool]:
         """Store the staff answer; queue it to the citizen's channel when it can push.
 
-        Returns the ticket and whether a message was queued.
+        Returns the ticket and whether a message was queued. With `actor` the answer
+        is also an audit entry, in the same transaction.
         """
         now = now or self._clock()
         answer = clean_answer(text)
@@ -112,6 +146,9 @@ class FeedbackStore:
                                  ) if canonical else None
             if row is None:
                 raise FeedbackError(f"Không có phiếu {ticket}.")
+            if actor:
+                record_audit(session, actor, [audit.Change("feedback_answer", row.ticket, "trả lời", row.answer,
+                                                           answer)], now)
             row.answer = answer
             row.answered_at = now
             row.status = ANSWERED

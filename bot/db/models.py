@@ -166,6 +166,20 @@ class DossierHistoryRow(Base):
     fields = Column(Text, nullable=False)  # which fields changed, comma separated
 
 
+class DossierApologyRow(Base):
+    """An apology letter staff sent for a late dossier (with a new appointment): who, when, why."""
+
+    __tablename__ = "dossier_apologies"
+    id = Column(Integer, primary_key=True)
+    dossier_id = Column(Integer, ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False, index=True)
+    sent_at = Column(UTCDateTime, nullable=False)
+    sent_by = Column(String(100), nullable=False)  # the staff member's full name
+    missed_due_at = Column(UTCDateTime, nullable=False)
+    new_due_at = Column(UTCDateTime, nullable=False)
+    reason = Column(Text)
+    notified = Column(Integer, nullable=False, default=0)  # messages queued to subscribed conversations
+
+
 class DossierSubscriptionRow(Base):
     """A conversation that asked to be told when a dossier changes (push channels only)."""
 

@@ -2,7 +2,8 @@
 
 A staff member logs in, searches a procedure, opens it, reads the assistant's
 answers and marks it checked, then edits its fee through the form, the diff
-preview and a reason; a trainer is refused the accounts page.
+preview and a reason; finds a dossier by its code and updates its status (the
+subscribed citizen's message is queued); a trainer is refused the accounts page.
 Needs no model (only `bot web` and the database). Screenshots go to
 test-output/staff/. Skips with the reason when Chromium or ChromeDriver is
 missing (`make browser` installs them).
@@ -15,7 +16,9 @@ import os
 
 import pytest
 
+from bot.core.dossiers.planning import Incoming
 from bot.settings import PROJECT_ROOT, Settings
+from tests.core.dossiers.samples import CODE as DOSSIER, row as dossier_row
 from tests.e2e.browser import missing_browser, start_chromium
 from tests.e2e.servers import start_web
 
@@ -39,6 +42,8 @@ def console_url(tmp_path_factory):
                                       if p.code == CODE else p for p in services.catalog.all_procedures()])
         services.accounts.add("canbo1", "staff", PASSWORD, actor="test", full_name="Nguyễn Văn Cán Bộ")
         services.accounts.add("hl1", "trainer", PASSWORD, actor="test", full_name="Người Huấn Luyện")
+        services.dossiers.apply([Incoming("Dòng 2", dossier_row(code=DOSSIER, due_at="2099-12-31"))], "import:test.csv")
+        services.dossiers.subscribe(DOSSIER, "telegram:42", "telegram", "42")
     finally:
         services.engine.dispose()
     web = start_web(env, tmp_path_factory.mktemp("staff-web"))
@@ -184,3 +189,38 @@ def test_a_trainer_is_refused_the_accounts_page(driver, console_url):
     c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "h1"))
     assert c.one("h1").text == "Không được phép"
     c.shot("khong-duoc-phep")
+
+
+def test_staff_member_updates_a_dossier_status_and_the_citizen_is_told(driver, console_url):
+    base, var_dir = console_url
+    c = Console(driver, base)
+    c.login("canbo1")
+    c.one("header a[href='/staff/dossiers']").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#dossier-search input[name=q]"))
+    c.one("#dossier-search input[name=q]").send_keys(DOSSIER.lower().replace(".", " "))
+    c.shot("tim-ho-so")
+    c.one("#dossier-search button").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#status-form"))
+    assert DOSSIER not in driver.current_url and c.one("#dossier-code").text == DOSSIER
+    from selenium.webdriver.support.ui import Select
+
+    Select(c.one("#status-form select[name=status]")).select_by_value("need_supplement")
+    note = c.one("#status-form textarea[name=note]")
+    note.clear()
+    note.send_keys("bản sao giấy khai sinh có chứng thực")
+    c.one("#status-form button").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#dossier-done"))
+    assert "Đã xếp 1 tin báo" in c.one("#dossier-done").text
+    assert c.one("#dossier-status").text.startswith("Cần bổ sung")
+    assert "Trang quản lý: Nguyễn Văn Cán Bộ" in c.one("#history").text
+    c.shot("ho-so")
+
+    from bot.app import Services
+
+    services = Services.from_settings(Settings.from_env({"TTHC_VAR_DIR": str(var_dir)}), migrate=False)
+    try:  # what the Telegram worker sends next
+        (message,) = services.outbox.due("telegram")
+        assert message.recipient_id == "42" and "Cần bổ sung" in message.text
+        assert services.audit.entries()[0].actor == "canbo1"
+    finally:
+        services.engine.dispose()

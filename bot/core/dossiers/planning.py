@@ -10,7 +10,18 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence
 
-from bot.core.dossiers.status import DONE_STATUSES, FINISHED_STATUSES, Dossier, ReturnMethod, is_past
+from bot.core import audit
+from bot.core.clock import format_day, format_day_time, to_local
+from bot.core.contact import mask_phone
+from bot.core.dossiers.status import (
+    DONE_STATUSES,
+    FINISHED_STATUSES,
+    STATUS_LABELS,
+    Dossier,
+    DossierStatus,
+    ReturnMethod,
+    is_past,
+)
 from bot.core.dossiers.validation import FIELD_LABELS, REQUIRED_FOR_NEW, FieldError, check_consistency, parse_fields
 
 CREATE, UPDATE, UNCHANGED, STALE = "create", "update", "unchanged", "stale"
@@ -140,3 +151,39 @@ def changed_fields(change: Change) -> list[str]:
     if change.before is None:
         return ["mới"]
     return [f for f in _COMPARED if getattr(change.before, f) != getattr(change.after, f)]
+
+
+AUDIT_FIELD_LABELS = {**FIELD_LABELS, "missed_due_at": "ngày hẹn đã lỡ"}
+
+
+def shown_value(name: str, value: Any) -> str | None:
+    """A field's value as staff read it in the audit log: labels, Vietnam dates, a phone masked."""
+    if value is None:
+        return None
+    if isinstance(value, DossierStatus):
+        return STATUS_LABELS[value]
+    if isinstance(value, dt.datetime):
+        return format_day(value) if to_local(value).time() == dt.time(0) else format_day_time(value)
+    if name == "phone":
+        return mask_phone(str(value))
+    if isinstance(value, ReturnMethod):
+        return "qua bưu điện" if value is ReturnMethod.POST else "tại quầy"
+    return str(value)
+
+
+def audit_changes(plan: Plan, reason: str | None = None) -> list[audit.Change]:
+    """The audit entries for a written plan: one per changed field of each dossier ("mới" for a new one)."""
+    entries = []
+    for change in plan.writes:
+        code = change.after.code
+        if change.before is None:
+            entries.append(audit.Change("dossier_create", code, "mới", None,
+                                        shown_value("status", change.after.status), reason))
+            continue
+        for name in changed_fields(change):
+            if name == "updated_at":
+                continue
+            entries.append(audit.Change("dossier_update", code, AUDIT_FIELD_LABELS.get(name, name),
+                                        shown_value(name, getattr(change.before, name)),
+                                        shown_value(name, getattr(change.after, name)), reason))
+    return entries

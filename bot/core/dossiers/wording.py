@@ -83,3 +83,11 @@ def notification_text(d: Dossier, procedure_name: str | None, place: Place = DEF
     name = procedure_name or f"thủ tục mã {d.procedure_code}"
     return (f"Hồ sơ {d.code} ({name}) vừa chuyển sang: {d.status_label}. "
             f"{next_step(d, place)}")
+
+
+def apology_text(d: Dossier, procedure_name: str | None, missed_due: dt.datetime, reason: str | None = None) -> str:
+    """The apology pushed to a subscribed citizen when staff send one for a late dossier, with the new appointment."""
+    name = procedure_name or f"thủ tục mã {d.procedure_code}"
+    why = f" Lý do: {reason.rstrip('.')}." if reason else ""
+    return (f"Hồ sơ {d.code} ({name}) đã quá ngày hẹn trả {format_day(missed_due)}. Thay mặt cơ quan giải quyết, "
+            f"chúng tôi thành thật xin lỗi bạn vì sự chậm trễ này.{why} Ngày hẹn trả mới: {format_day(d.due_at)}.")

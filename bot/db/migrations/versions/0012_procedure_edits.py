@@ -1,13 +1,13 @@
 """procedure edits: curated records changed in the staff console, kept across `bot procedures load`
 
-Revision ID: 0013
+Revision ID: 0012
 Revises: 0011
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0013'
+revision = '0012'
 down_revision = '0011'
 branch_labels = None
 depends_on = None
