@@ -168,3 +168,19 @@ def inbox(events: Iterable[StoredEvent], known: frozenset[str] | set[str] = froz
           since: dt.datetime | None = None) -> list[InboxGroup]:
     """The trainers' inbox from stored events: `group_misses(find_misses(events))`."""
     return group_misses(find_misses(events), known, since)
+
+
+EXPORT_HEADER = ("text", "count", "reasons", "last_seen", "variants", "intent", "procedure")
+
+
+def export_rows(groups: Iterable[InboxGroup]) -> list[list[object]]:
+    """The inbox as spreadsheet rows (header first), every text cell neutralised (`safe_row`);
+    `intent` and `procedure` are left empty for the trainer."""
+    from bot.core.clock import to_local
+    from bot.core.spreadsheet import safe_row
+
+    rows: list[list[object]] = [list(EXPORT_HEADER)]
+    for g in groups:
+        seen = to_local(g.last_seen).strftime("%Y-%m-%d %H:%M") if g.last_seen else ""
+        rows.append(safe_row([g.text, g.count, "; ".join(g.reason_labels), seen, " | ".join(g.variants), "", ""]))
+    return rows
