@@ -9,15 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bot.core.conversation_events import StoredEvent
-
-_events = sa.table(
-    "events",
-    sa.column("id", sa.Integer),
-    sa.column("sender_id", sa.String),
-    sa.column("type_name", sa.String),
-    sa.column("timestamp", sa.Float),
-    sa.column("data", sa.Text),
-)
+from bot.db.conversation_store import events as _events
 
 
 def read_events(engine: Engine, since: dt.datetime | None = None) -> list[StoredEvent]:
