@@ -99,6 +99,7 @@ class Settings:
     staff_lockout_minutes: int = 15  # how long an account stays locked
     staff_login_failures_per_ip: int = 20  # failed logins per address in `staff_lockout_minutes`
     staff_stale_days: int = 180  # the staleness board's default: records not checked for this many days
+    nlu_dir: Path = PROJECT_ROOT / "data" / "nlu"  # training data the console's trainers add to (NLU_DIR)
 
     @property
     def rasa_url(self) -> str:
@@ -150,6 +151,7 @@ class Settings:
             staff_lockout_minutes=_positive(env, "STAFF_LOCKOUT_MINUTES", 15),
             staff_login_failures_per_ip=_positive(env, "STAFF_LOGIN_FAILURES_PER_IP", 20),
             staff_stale_days=_positive(env, "STAFF_STALE_DAYS", 180),
+            nlu_dir=Path(env.get("NLU_DIR") or PROJECT_ROOT / "data" / "nlu"),
         )
 
     @property

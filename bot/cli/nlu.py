@@ -5,6 +5,12 @@
 (`bot.nlu.check`). `bot nlu augment [--intent X] [--out FILE] [--seed N]`:
 variants of the examples written to a review file, never into data/nlu
 (`bot.nlu.augment`).
+
+`bot nlu inbox [--since YYYY-MM-DD] [--export FILE.csv]`: the citizens'
+messages the assistant got wrong, masked and grouped (`bot.core.trainer_inbox`);
+the file has empty `intent` and `procedure` columns for the trainer.
+`bot nlu add FILE.csv`: the labelled rows into data/nlu, all or nothing, only
+when `bot nlu check` passes on the result (`bot.nlu.add`).
 """
 
 from __future__ import annotations
@@ -45,6 +51,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                          help=f"Số câu đề xuất tối đa mỗi ý định (mặc định {PER_INTENT}; 0: không giới hạn)")
     augment.add_argument("--data", type=Path, default=NLU_DIR, help="Thư mục câu mẫu (mặc định data/nlu)")
     augment.set_defaults(handler=_augment)
+
+    inbox = commands.add_parser("inbox", help="Câu người dân hỏi mà trợ lý trả lời chưa được (đã che thông tin)")
+    inbox.add_argument("--since", help="Chỉ lấy từ ngày này (YYYY-MM-DD)")
+    inbox.add_argument("--export", type=Path, help="Ghi ra tệp CSV để gán ý định")
+    inbox.add_argument("--data", type=Path, default=NLU_DIR, help="Thư mục câu mẫu (mặc định data/nlu)")
+    inbox.set_defaults(handler=_inbox)
+
+    add = commands.add_parser("add", help="Thêm các câu đã gán ý định (tệp CSV hoặc .xlsx) vào dữ liệu huấn luyện")
+    add.add_argument("file", type=Path, help="Tệp đã gán ý định (xuất từ `bot nlu inbox --export`)")
+    add.add_argument("--data", type=Path, default=NLU_DIR, help="Thư mục câu mẫu (mặc định data/nlu)")
+    add.set_defaults(handler=_add)
 
 
 def _nlu_dir(path: Path) -> Path:
@@ -94,4 +111,69 @@ def _augment(args: argparse.Namespace, ctx: Context) -> int:
     except OSError as exc:
         raise CommandError(f"Không ghi được {args.out}: {exc.strerror}.") from None
     print(f"Đã ghi {len(variants)} câu đề xuất vào {args.out}. Hãy xem lại từng câu trước khi chép vào data/nlu.")
+    return 0
+
+
+def _since(value: str | None):
+    import datetime as dt
+
+    from bot.core.clock import VN_TZ
+
+    if not value:
+        return None
+    try:
+        return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(0), VN_TZ)
+    except ValueError:
+        raise CommandError(f"Ngày \"{value}\" không đúng dạng YYYY-MM-DD, ví dụ 2026-03-01.") from None
+
+
+def _inbox(args: argparse.Namespace, ctx: Context) -> int:
+    import csv
+
+    from bot.core.clock import format_day_time
+    from bot.core.trainer_inbox import export_rows
+    from bot.nlu.inbox import trainer_inbox
+
+    since = _since(args.since)
+    groups = trainer_inbox(ctx.services().engine, _nlu_dir(args.data), since)
+    if args.export:
+        try:
+            with args.export.open("w", encoding="utf-8-sig", newline="") as out:
+                csv.writer(out).writerows(export_rows(groups))
+        except OSError as exc:
+            raise CommandError(f"Không ghi được {args.export}: {exc.strerror}.") from None
+        print(f"Đã ghi {len(groups)} nhóm câu vào {args.export}. Điền cột intent (và procedure nếu có) rồi chạy "
+              f"`bot nlu add {args.export}`.")
+        return 0
+    if not groups:
+        print("Không có câu nào cần xem.")
+        return 0
+    for g in groups:
+        print(f"{g.count:>4}  {format_day_time(g.last_seen)}  {g.text}  ({'; '.join(g.reason_labels)})")
+    print(f"{len(groups)} nhóm câu. Xuất ra tệp để gán ý định: bot nlu inbox --export FILE.csv")
+    return 0
+
+
+def _add(args: argparse.Namespace, ctx: Context) -> int:
+    from bot.core.catalog import CatalogError
+    from bot.core.spreadsheet import SheetError, read_table
+    from bot.nlu.add import AddError, add_examples, labels_from_table
+
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        raise CommandError(f"Không đọc được {args.file}: {exc.strerror}.") from None
+    settings = ctx.settings()
+    try:
+        labels = labels_from_table(read_table(args.file.name, data))
+        result = add_examples(_nlu_dir(args.data), labels, settings.lexicon_path, settings.catalog_dir)
+    except (SheetError, AddError) as exc:
+        raise CommandError(str(exc)) from None
+    except CatalogError as exc:
+        raise CommandError(f"Danh mục thủ tục có lỗi, chưa kiểm tra được tên thủ tục:\n{exc}") from None
+    for a in result.added:
+        print(f"+ {a.path.name}:{a.line}  [{a.intent}] {a.raw}")
+    for w in result.warnings:
+        print(f"Cảnh báo: {w.message}")
+    print(f"Đã thêm {len(result.added)} câu mẫu. Xem lại bằng `git diff data/nlu`.")
     return 0

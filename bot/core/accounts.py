@@ -39,6 +39,8 @@ PERMISSIONS = {
     "change_dossiers": frozenset({"staff", "admin"}),
     "view_feedback": frozenset({"staff", "admin"}),
     "answer_feedback": frozenset({"staff", "admin"}),
+    # The trainers' inbox shows citizens' words, masked; adding writes data/nlu.
+    "train_nlu": frozenset({"trainer", "admin"}),
 }
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{2,39}")

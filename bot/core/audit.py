@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "dossier_apology": "Gửi thư xin lỗi hồ sơ trễ hạn",
     "feedback_answer": "Trả lời phản ánh",
     "contact_reveal": "Xem liên hệ đầy đủ",
+    "nlu_add": "Thêm câu mẫu huấn luyện",
 }
 
 MAX_VALUE_CHARS = 4000  # an old or new value longer than this is stored cut, with a mark

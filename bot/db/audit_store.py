@@ -51,6 +51,11 @@ class AuditStore:
         with self._sessions() as session:
             return [_entry(r) for r in session.scalars(query).all()]
 
+    def add(self, actor: str, changes: Iterable[Change], at: dt.datetime) -> None:
+        """Entries for a change made outside the database (a file written), in their own transaction."""
+        with self._sessions.begin() as session:
+            record(session, actor, changes, at)
+
     def actors(self) -> list[str]:
         with self._sessions() as session:
             return list(session.scalars(select(distinct(AuditLogRow.actor)).order_by(AuditLogRow.actor)).all())

@@ -30,6 +30,7 @@ events = sa.table(
     sa.column("sender_id", sa.String),
     sa.column("type_name", sa.String),
     sa.column("timestamp", sa.Float),
+    sa.column("data", sa.Text),
 )
 SESSION_STARTED = "session_started"
 
