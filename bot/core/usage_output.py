@@ -21,7 +21,9 @@ from bot.core.spreadsheet import safe_row
 from bot.core.usage_report import OUTCOME_LABELS, UsageReport
 
 CHANNEL_LABELS = {"telegram": "Telegram", "zalo": "Zalo", "kiosk": "Máy tra cứu", "rest": "Trang web (REST)"}
-_TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+CSS_PATH = TEMPLATE_DIR / "usage_report.css"
+_TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
                                 autoescape=True, undefined=jinja2.StrictUndefined)
 
 
