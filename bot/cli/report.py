@@ -14,12 +14,11 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import os
-import tempfile
 from pathlib import Path
 
 from bot.cli.context import Context
 from bot.cli.errors import CommandError
+from bot.cli.files import write_file
 from bot.core.clock import to_local
 from bot.core.ratings import LEVELS, Breakdown, summarize
 from bot.core.usage_output import csv_rows, html_document, text_report
@@ -77,23 +76,6 @@ def usage_output(report, fmt: str) -> str:
     return text_report(report) + "\n"
 
 
-def _write(target: Path, text: str, encoding: str) -> None:
-    """Write `text` to `target` whole or not at all (a temporary file renamed)."""
-    if target.is_dir():
-        raise CommandError(f"{target} là thư mục; hãy ghi rõ tên tệp, ví dụ bao-cao.html.")
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise CommandError(f"Không có thư mục {directory}.")
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise CommandError(f"Không ghi được {target}: {exc.strerror}.") from None
-
-
 def _usage(args: argparse.Namespace, ctx: Context) -> int:
     services = ctx.services()
     try:
@@ -104,6 +86,6 @@ def _usage(args: argparse.Namespace, ctx: Context) -> int:
     if args.out is None:
         print(text, end="")
         return 0
-    _write(args.out, text, "utf-8-sig" if args.format == "csv" else "utf-8")
+    write_file(args.out, text, "utf-8-sig" if args.format == "csv" else "utf-8", "bao-cao." + args.format)
     print(f"Đã ghi báo cáo ra {args.out}.")
     return 0
