@@ -33,9 +33,11 @@ from bot.core.guide import ProcedureGuide
 from bot.core.office import DEFAULT_PLACE, DeploymentError, Office, Place, load_office
 from bot.core.published import merge_tiers
 from bot.core.text import Lexicon
+from bot.core.usage_report import Period, UsageReport, compute
 from bot.db.account_store import AccountStore, SecretStore
 from bot.db.audit_store import AuditStore
 from bot.db.catalog_store import CatalogStore
+from bot.db.conversation_store import ConversationStore
 from bot.db.dossier_store import DossierStore
 from bot.db.engine import make_engine, upgrade
 from bot.db.feedback_store import FeedbackStore, RatingStore
@@ -141,6 +143,15 @@ class Services:
     def place(self) -> Place:
         office = self.office()
         return office.place if office else DEFAULT_PLACE
+
+    def usage_report(self, period: Period) -> UsageReport:
+        """How the assistant did over `period`, from stored conversations, ratings and tickets."""
+        start, end = period.start, period.end
+        events = ConversationStore(self.engine).events_between(start, end)
+        guide = self.guide()
+        return compute(period, events, self.ratings.records_between(start, end),
+                       self.feedback.times_between(start, end),
+                       procedure_name=lambda code: p.name if (p := guide.get(code)) else "")
 
     def load_catalog(self, directory: Path | None = None, *, prefer_files: bool = False) -> int:
         """Validate every catalog file, then replace the stored catalog in one transaction (records edited in

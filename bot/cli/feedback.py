@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
-import tempfile
+import io
 from pathlib import Path
 
 from bot.cli.context import Context
 from bot.cli.errors import CommandError
+from bot.cli.files import write_file
 from bot.core.clock import format_day_time, to_local
 from bot.core.contact import mask_contact
 from bot.core.feedback import ANSWERED, RECEIVED, FeedbackError, Ticket, normalize_ticket
@@ -111,25 +111,15 @@ def _answer(args: argparse.Namespace, ctx: Context) -> int:
 
 def _export(args: argparse.Namespace, ctx: Context) -> int:
     tickets = ctx.services().feedback.list()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_FIELDS)
+    for t in reversed(tickets):
+        writer.writerow(safe_row([
+            t.ticket, to_local(t.created_at).isoformat(), t.status, t.channel, t.about,
+            t.dossier_code, t.content, mask_contact(t.contact) if t.contact else None,
+            t.answer, to_local(t.answered_at).isoformat() if t.answered_at else None]))
     target = args.file
-    if target.is_dir():
-        raise CommandError(f"{target} là thư mục; hãy ghi rõ tên tệp, ví dụ phan-anh.csv.")
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise CommandError(f"Không có thư mục {directory}.")
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(EXPORT_FIELDS)
-            for t in reversed(tickets):
-                writer.writerow(safe_row([
-                    t.ticket, to_local(t.created_at).isoformat(), t.status, t.channel, t.about,
-                    t.dossier_code, t.content, mask_contact(t.contact) if t.contact else None,
-                    t.answer, to_local(t.answered_at).isoformat() if t.answered_at else None]))
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise CommandError(f"Không ghi được {target}: {exc.strerror}.") from None
+    write_file(target, buffer.getvalue(), "utf-8-sig", "phan-anh.csv")
     print(f"Đã xuất {len(tickets)} phiếu ra {target}.")
     return 0

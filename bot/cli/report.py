@@ -1,11 +1,28 @@
-"""`bot report satisfaction`: counts and percentages per level, per channel, per procedure."""
+"""`bot report satisfaction` and `bot report usage`.
+
+    bot report satisfaction
+    bot report usage [--from 2026-03-01] [--to 2026-03-28] [--format text|html|csv] [--out FILE]
+
+`satisfaction`: counts and percentages per level, per channel, per procedure.
+`usage`: how the assistant did over a period (default: the last 28 days to today,
+Vietnam time), from stored conversations and the database (`bot.core.usage_report`);
+HTML is one self-contained file with charts, CSV is safe to open in a spreadsheet.
+"""
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+from pathlib import Path
 
 from bot.cli.context import Context
+from bot.cli.errors import CommandError
+from bot.cli.files import write_file
+from bot.core.clock import to_local
 from bot.core.ratings import LEVELS, Breakdown, summarize
+from bot.core.usage_output import csv_rows, html_document, text_report
+from bot.core.usage_report import ReportError, parse_period
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -13,6 +30,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     actions = parser.add_subparsers(dest="report_command", required=True)
     actions.add_parser("satisfaction", help="Mức độ hài lòng theo mức, kênh và thủ tục").set_defaults(
         handler=_satisfaction)
+    usage = actions.add_parser("usage", help="Hoạt động của trợ lý trong một khoảng thời gian")
+    usage.add_argument("--from", dest="first", help="Ngày bắt đầu (2026-03-01 hoặc 01/03/2026)")
+    usage.add_argument("--to", dest="last", help="Ngày kết thúc, tính cả ngày đó (mặc định: hôm nay)")
+    usage.add_argument("--format", choices=("text", "html", "csv"), default="text")
+    usage.add_argument("--out", type=Path, help="Ghi ra tệp này thay vì in ra màn hình")
+    usage.set_defaults(handler=_usage)
 
 
 def format_table(title: str, groups: list[Breakdown]) -> list[str]:
@@ -40,4 +63,29 @@ def _satisfaction(args: argparse.Namespace, ctx: Context) -> int:
     services = ctx.services()
     rows = services.ratings.all()
     print(render(rows, services.ratings.topic_names([r.topic for r in rows])))
+    return 0
+
+
+def usage_output(report, fmt: str) -> str:
+    if fmt == "html":
+        return html_document(report)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(csv_rows(report))
+        return buffer.getvalue()
+    return text_report(report) + "\n"
+
+
+def _usage(args: argparse.Namespace, ctx: Context) -> int:
+    services = ctx.services()
+    try:
+        period = parse_period(args.first, args.last, to_local(services.clock()).date())
+    except ReportError as exc:
+        raise CommandError(str(exc)) from None
+    text = usage_output(services.usage_report(period), args.format)
+    if args.out is None:
+        print(text, end="")
+        return 0
+    write_file(args.out, text, "utf-8-sig" if args.format == "csv" else "utf-8", "bao-cao." + args.format)
+    print(f"Đã ghi báo cáo ra {args.out}.")
     return 0

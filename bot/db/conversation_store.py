@@ -10,12 +10,15 @@ The Rasa server writes every conversation event to its own `events` table
   mid-question; its older sessions go like any other.
 - `forget(sender_id)`: every event of one conversation (the kiosk's "Bắt đầu lại").
 
+It also reads them back for reports (`events_between`, see `bot.core.usage_report`).
+
 Rasa stores each event's time as seconds since the epoch (a float).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Callable
 
@@ -23,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bot.core.clock import now_utc
+from bot.core.usage_report import StoredEvent
 
 events = sa.table(
     "events",
@@ -33,6 +37,15 @@ events = sa.table(
     sa.column("data", sa.Text),
 )
 SESSION_STARTED = "session_started"
+REPORTED_TYPES = ("user", "bot", "action", "slot", SESSION_STARTED)
+
+
+def _json(data: str | None) -> dict:
+    try:
+        value = json.loads(data or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,17 @@ class ConversationStore:
             return []
         with self.engine.connect() as conn:
             return sorted(conn.execute(sa.select(events.c.sender_id).distinct()).scalars())
+
+    def events_between(self, start: dt.datetime, end: dt.datetime) -> list[StoredEvent]:
+        """The events a report reads, stamped from `start` (included) to `end`, in stored order per conversation."""
+        if not self._has_table():
+            return []
+        query = (sa.select(events.c.sender_id, events.c.type_name, events.c.timestamp, events.c.data)
+                 .where(events.c.timestamp >= start.timestamp(), events.c.timestamp < end.timestamp(),
+                        events.c.type_name.in_(REPORTED_TYPES))
+                 .order_by(events.c.sender_id, events.c.id))
+        with self.engine.connect() as conn:
+            return [StoredEvent(sender, kind, at, _json(data)) for sender, kind, at, data in conn.execute(query)]
 
     def purge(self, days: int) -> PurgeResult:
         """Delete what is older than `days` days (see the module docstring)."""

@@ -31,6 +31,7 @@ from bot.core.feedback import (
     ticket_prefix,
 )
 from bot.core.ratings import RatingEntry
+from bot.core.usage_report import RatingRecord, TicketTimes
 from bot.db.audit_store import record as record_audit
 from bot.db.engine import serialize, session_factory
 from bot.db.models import FeedbackRow, ProcedureRow, RatingRow
@@ -110,6 +111,13 @@ class FeedbackStore:
             if status:
                 query = query.where(FeedbackRow.status == status)
             return session.scalar(query) or 0
+
+    def times_between(self, start: dt.datetime, end: dt.datetime) -> list[TicketTimes]:
+        """When each ticket opened from `start` (included) to `end` was opened and answered."""
+        with self._sessions() as session:
+            rows = session.execute(select(FeedbackRow.created_at, FeedbackRow.answered_at).where(
+                FeedbackRow.created_at >= start, FeedbackRow.created_at < end).order_by(FeedbackRow.id))
+            return [TicketTimes(created, answered) for created, answered in rows]
 
     def reveal_contact(self, ticket: str, *, actor: str, reason: str, now: dt.datetime | None = None) -> str | None:
         """The citizen's whole contact, for a staff member who gave a reason.
@@ -194,6 +202,13 @@ class RatingStore:
         with self._sessions() as session:
             rows = session.execute(select(RatingRow.level, RatingRow.channel, RatingRow.topic).order_by(RatingRow.id))
             return [RatingEntry(level, channel, topic) for level, channel, topic in rows]
+
+    def records_between(self, start: dt.datetime, end: dt.datetime) -> list[RatingRecord]:
+        """Ratings first given from `start` (included) to `end`, with their current level."""
+        with self._sessions() as session:
+            rows = session.execute(select(RatingRow.level, RatingRow.channel, RatingRow.created_at).where(
+                RatingRow.created_at >= start, RatingRow.created_at < end).order_by(RatingRow.id))
+            return [RatingRecord(level, channel, created) for level, channel, created in rows]
 
     def topic_names(self, topics: Sequence[str]) -> dict[str, str]:
         with self._sessions() as session:
