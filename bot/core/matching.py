@@ -39,7 +39,7 @@ from typing import Iterable, Sequence
 
 from rapidfuzz import fuzz, process
 
-from bot.core.text import Lexicon, fold
+from bot.core.text import Lexicon, TypedWords, fold, same_word, text_has_marks, typed_words
 
 
 
@@ -101,7 +101,9 @@ _SHORTLIST = 250
 _SPELLING = {"ki": "ky", "li": "ly", "mi": "my", "si": "sy", "ti": "ty", "hi": "hy"}
 _NUMBER = re.compile(r"^\d+$")
 _BRACKETS = re.compile(r"(\([^)]*\)?)")
-_CONNECTORS = frozenset({"con", "vay", "nhung", "va", "the con"})
+# Words that join a follow-up to what was said ("còn … thì sao"), as written: folded, "còn"
+# is also "con" (con nuôi) and "vậy" is "vay" (vay vốn); see `_question_words`.
+_CONNECTORS = {fold(c): c for c in ("thế còn", "còn", "vậy", "nhưng", "và")}
 _LIST_BREAK = re.compile(r"[,;]")
 _BREAK = "|"
 _BRACKET_FACTOR = 0.3
@@ -179,7 +181,6 @@ class ProcedureMatcher:
     def __init__(self, entries: Iterable[Sequence], lexicon: Lexicon, thresholds: Thresholds = THRESHOLDS):
         """`entries`: (code, name, aliases, keywords[, tier]) per procedure."""
         self.lexicon = lexicon
-        self._abbreviations = Lexicon(replacements={k: v for k, v in lexicon.replacements.items() if " " not in k})
         self.thresholds = thresholds
         self._names: dict[str, str] = {}
         self._tiers: dict[str, str] = {}
@@ -225,21 +226,38 @@ class ProcedureMatcher:
     # --- text to terms ------------------------------------------------------------
 
     def _readings(self, text: str, query: bool) -> list[list[str]]:
-        """The text's tokens as typed and with the lexicon applied (one list when they agree)."""
-        folded = fold(text)
-        for prefix in _PREFIXES:
-            if folded.startswith(prefix):
-                folded = folded[len(prefix):]
-        expanded = self.lexicon.expand(folded)
-        readings = [expanded] if expanded == folded else [expanded, folded]
-        if query:
-            readings = [_drop_connector(self.lexicon.drop_fillers(r)) for r in readings]
+        """The text's tokens as typed and with the lexicon applied (one list when they agree).
+
+        A question typed without marks can hide a content word in a filler or connector:
+        "vay von" is "vay vốn", not "vậy vốn". When such a word and the next one make a pair
+        the catalog uses, the reading that keeps it is searched too."""
+        words = _strip_prefix(typed_words(text))
+        expanded = self.lexicon.expand_words(words)
+        readings = [expanded] if _folded(expanded) == _folded(words) else [expanded, words]
+        if query:  # the plain readings first: `search` looks at the first three
+            variants = [self._question_words(reading) for reading in readings]
+            readings = [v[0] for v in variants] + [r for v in variants for r in v[1:]]
         out = []
         for r in readings:
-            tokens = [_SPELLING.get(t, t) for t in r.split()]
+            tokens = [_SPELLING.get(t, t) for t in r]
             if tokens and tokens not in out:
                 out.append(tokens)
         return out
+
+    def _question_words(self, words: TypedWords) -> list[list[str]]:
+        """The words that can name a procedure: fillers and a leading connector dropped (one
+        reading), and, if that dropped a word that with the next is a catalog pair, one more
+        reading that keeps it."""
+        readings = [_drop_connector(self.lexicon.drop_filler_words(words))]
+        if not text_has_marks(words):
+            keep = [i for i in range(len(words) - 1) if f"{words[i][0]} {words[i + 1][0]}" in self._idf]
+            if keep:
+                # A kept word that is first once the fillers before it are gone is not a connector.
+                first_kept = not self.lexicon.drop_filler_words(words[: keep[0]])
+                kept = _drop_connector(self.lexicon.drop_filler_words(words, keep=keep), first_kept)
+                if kept != readings[0]:
+                    readings.append(kept)
+        return readings
 
     def _indexed(self, text: str, official: bool = False) -> list[tuple[list[str], list[float]]]:
         """An indexed phrase's readings, each token with its factor: later words and words in
@@ -249,21 +267,20 @@ class ProcedureMatcher:
         An official name gets only the lexicon's one-word abbreviations ("TNHH"): its
         everyday names are a citizen's words ("nhập khẩu" is not "đăng ký thường trú" in
         "Cấp giấy phép nhập khẩu thuốc")."""
-        lexicon = self._abbreviations if official else self.lexicon
-        pieces = []  # (folded text, inside brackets); list items and brackets make no pairs across
+        pieces = []  # (typed words, inside brackets); list items and brackets make no pairs across
         for piece in _BRACKETS.split(text):
             inside = piece.startswith("(")
-            pieces += [(fold(part), inside) for part in _LIST_BREAK.split(piece) if fold(part)]
+            pieces += [(typed_words(part), inside) for part in _LIST_BREAK.split(piece) if fold(part)]
         readings: list[tuple[list[str], list[float]]] = []
         for expand in (True, False):
             tokens: list[str] = []
             factors: list[float] = []
-            for i, (folded, inside) in enumerate(pieces):
+            for i, (typed, inside) in enumerate(pieces):
                 if i == 0:
-                    for prefix in _PREFIXES:
-                        if folded.startswith(prefix):
-                            folded = folded[len(prefix):]
-                words = [_SPELLING.get(t, t) for t in (lexicon.expand(folded) if expand else folded).split()]
+                    typed = _strip_prefix(typed)
+                if expand:
+                    typed = self.lexicon.expand_words(typed, one_word_only=official)
+                words = [_SPELLING.get(t, t) for t in _folded(typed)]
                 if tokens and words:
                     tokens.append(_BREAK)
                     factors.append(0.0)
@@ -334,7 +351,7 @@ class ProcedureMatcher:
         # candidate explains more of the question wins ("nhập khẩu thuốc" is read as typed).
         chosen: tuple[float, float] = (-1.0, -1.0)
         ranked: list = []
-        for tokens in self._readings(text, query=True)[:2]:
+        for tokens in self._readings(text, query=True)[:3]:
             found = self._search_reading(tokens)
             if found:
                 top = max(found.values(), key=lambda v: v[0])
@@ -398,18 +415,40 @@ class ProcedureMatcher:
         return self._tiers.get(code)
 
 
-def _drop_connector(folded: str) -> str:
-    """"còn đăng ký kết hôn thì sao": a follow-up's leading connector ("còn" folds to "con",
-    as "con" the child) is not part of the name."""
-    words = folded.split()
-    if len(words) >= 3 and words[0] in _CONNECTORS:
-        words = words[1:]
-    # "… thì cần (giấy tờ gì)", "… thì nộp (ở đâu)": the name ends where "thì" begins the ask.
-    for i in range(2, len(words)):
-        if words[i] == "thi" and 1 <= len(words) - i - 1 <= 2:
-            words = words[:i]
+def _drop_connector(words: TypedWords, first_kept: bool = False) -> list[str]:
+    """"còn đăng ký kết hôn thì sao": a follow-up's leading connector is not part of the name,
+    unless it was typed as another word ("con nuôi", "vay vốn" in a text with marks) or
+    `first_kept` says the first word is read as a content word. Returns the folded words."""
+    marked = text_has_marks(words)
+    for n in (2, 1):
+        written = _CONNECTORS.get(" ".join(f for f, _ in words[:n]))
+        if (
+            written
+            and not first_kept
+            and len(words) >= n + 2
+            and all(same_word(f, w, t, marked, strict=True) for (f, t), w in zip(words[:n], written.split()))
+        ):
+            words = words[n:]
             break
-    return " ".join(words)
+    folded = _folded(words)
+    # "… thì cần (giấy tờ gì)", "… thì nộp (ở đâu)": the name ends where "thì" begins the ask.
+    for i in range(2, len(folded)):
+        if folded[i] == "thi" and 1 <= len(folded) - i - 1 <= 2:
+            folded = folded[:i]
+            break
+    return folded
+
+
+def _folded(words: TypedWords) -> list[str]:
+    return [f for f, _ in words]
+
+
+def _strip_prefix(words: TypedWords) -> TypedWords:
+    for prefix in _PREFIXES:
+        n = len(prefix.split())
+        if len(words) > n and " ".join(_folded(words[:n])) == prefix.strip():
+            return words[n:]
+    return words
 
 
 def _terms(tokens: Sequence[str]) -> set[str]:
