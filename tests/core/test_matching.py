@@ -352,3 +352,19 @@ def test_shorthand_without_marks_is_not_a_word_typed_with_marks(folding_matcher)
     assert folding_matcher.search("can cuoc bi hong").best.code == CAN_CUOC_HONG  # no marks: either reading
     best = folding_matcher.search("thẻ căn cước bị hỏng").best
     assert best.code == CAN_CUOC_HONG and best.matched == "can cuoc bi hong"
+
+
+# --- the order of the choices ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["căn cước", "can cuoc", "làm căn cước cần giấy tờ gì", "lam can cuoc can giay to gi"])
+def test_can_cuoc_choices_put_the_first_card_for_14_and_over_first(guide, query):
+    """"căn cước" alone is most often the first card (14 and over): it comes first, the
+    under-14 card next, and the reissue (which the question did not ask for) after both."""
+    result = guide.search(query, limit=9)
+    assert result.decision == "ask"
+    codes = [c.code for c in result.choices()]
+    assert codes[:2] == ["1.014061", "1.014062"], codes
+    if "1.014064" in codes:
+        assert codes.index("1.014064") > 1
+
