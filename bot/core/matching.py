@@ -30,13 +30,13 @@ tens of thousands of records.
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.core.text import Lexicon, TypedWords, fold, same_word, text_has_marks, typed_words
@@ -129,6 +129,7 @@ class _Phrase:
     weights: dict  # term -> weight
     total: float
     kind: str  # name | alias | keyword
+    curated: bool = False
 
 
 @dataclass(frozen=True)
@@ -217,10 +218,13 @@ class ProcedureMatcher:
             if not weights:
                 continue
             index = len(self._phrases)
-            self._phrases.append(_Phrase(code, text, weights, sum(weights.values()), kind))
+            self._phrases.append(_Phrase(code, text, weights, sum(weights.values()), kind,
+                                         self._tiers[code] == "curated"))
             for term in weights:
                 self._postings[term].append(index)
         self._common_df = max(2, int(_COMMON_SHARE * n))
+        # As arrays, so that a shortlist at tens of thousands of records sums in C.
+        self._posting_arrays = {t: np.array(v, dtype=np.int32) for t, v in self._postings.items()}
         self._df = dict(df)
 
     # --- text to terms ------------------------------------------------------------
@@ -372,21 +376,29 @@ class ProcedureMatcher:
         query = self._weights(tokens, factors)
         total = sum(query.values())
         if total > 0:
+            # In the question's order, not a set's: sums of floats in a hash-dependent order
+            # differed in the last bits, and close ties went one way or the other between runs.
+            terms = [(t, w, " " not in t) for t, w in query.items()]
+            evidence_full = EVIDENCE_SHARE * self._max_idf
             for index in self._shortlist(query):
                 phrase = self._phrases[index]
-                # In the question's order, not a set's: sums of floats in a hash-dependent order
-                # differed in the last bits, and close ties went one way or the other between runs.
-                matched = [t for t in query if t in phrase.weights]
-                evidence = sum(query[t] for t in matched)
+                weights = phrase.weights
+                evidence = named = 0.0
+                words = 0
+                for term, weight, word in terms:
+                    if term in weights:
+                        evidence += weight
+                        named += weights[term]
+                        words += word
                 covered = evidence / total
-                named = sum(phrase.weights[t] for t in matched) / phrase.total
-                score = 100 * (QUESTION_SHARE * covered + (1 - QUESTION_SHARE) * named)
+                score = 100 * (QUESTION_SHARE * covered + (1 - QUESTION_SHARE) * (named / phrase.total))
                 if phrase.kind == "keyword":
                     score *= KEYWORD_FACTOR
-                if self._tiers[phrase.code] == "curated":
+                if phrase.curated:
                     score = min(100.0, score + CURATED_BONUS * covered)
-                score *= min(1.0, evidence / (EVIDENCE_SHARE * self._max_idf))
-                if sum(1 for t in matched if " " not in t) < 2:
+                if evidence < evidence_full:
+                    score *= evidence / evidence_full
+                if words < 2:
                     score *= SINGLE_WORD_FACTOR
                 if code_best := best.get(phrase.code):
                     if score <= code_best[0]:
@@ -402,14 +414,16 @@ class ProcedureMatcher:
         if not distinctive:
             # Only common words: each must be meaningful on its own to find anything.
             use = [t for t in terms if query[t] >= 0.5]
-        scores: dict[int, float] = defaultdict(float)
-        for term in use:
-            weight = query[term]
-            for index in self._postings[term]:
-                scores[index] += weight
-        if len(scores) <= _SHORTLIST:
-            return list(scores)
-        return heapq.nlargest(_SHORTLIST, scores, key=scores.__getitem__)
+        if not use:
+            return []
+        indexes = np.concatenate([self._posting_arrays[t] for t in use])
+        weights = np.repeat([query[t] for t in use], [len(self._postings[t]) for t in use])
+        scores = np.bincount(indexes, weights=weights, minlength=len(self._phrases))
+        found = np.flatnonzero(scores)
+        if len(found) > _SHORTLIST:
+            # The SHORTLIST best; among equal sums, the lower index (a stable sort, not a partition).
+            found = np.sort(found[np.argsort(-scores[found], kind="stable")[:_SHORTLIST]])
+        return found.tolist()
 
     def tier(self, code: str) -> str | None:
         return self._tiers.get(code)

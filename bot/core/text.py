@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
@@ -61,10 +62,13 @@ TypedWords = list[tuple[str, "str | None"]]
 def typed_words(text: str) -> TypedWords:
     """The words of `text`, each folded and as typed, so that rules can tell "hỏng" from
     "hong" (không) or "vay" from "vậy" when the citizen typed the marks."""
+    typed, folded = clean(text).lower().split(), fold(text).split()
+    if len(typed) == len(folded):  # folding keeps one letter per letter: the words line up
+        return list(zip(folded, typed))
     out: TypedWords = []
-    for word in clean(text).lower().split():
-        folded = fold(word).split()
-        out += [(f, word if len(folded) == 1 else None) for f in folded]
+    for word in typed:
+        parts = fold(word).split()
+        out += [(f, word if len(parts) == 1 else None) for f in parts]
     return out
 
 
@@ -137,15 +141,14 @@ class Lexicon:
         """`expand` on typed words: shorthand written without marks does not replace a word
         typed with marks ("căn cước bị hỏng" keeps "hỏng"). `one_word_only`: only the
         one-word keys (abbreviations such as "TNHH")."""
-        mapping = self.replacements
-        if one_word_only:
-            mapping = {k: v for k, v in mapping.items() if " " not in k}
-        return _replace_words(words, mapping, self.written, strict=False)
+        mapping, lengths = self._one_word_replacements if one_word_only else self._replacements
+        return _replace_words(words, mapping, lengths, self.written, strict=False)
 
     def drop_filler_words(self, words: TypedWords, keep: Iterable[int] = ()) -> TypedWords:
         """`drop_fillers` on typed words; a filler typed differently from how the file writes
         it ("vay" in "vay vốn ngân hàng" is not "vậy") stays, and so do the words at `keep`."""
-        return _replace_words(words, {f: "" for f in self.fillers}, self.written, strict=True, keep=set(keep))
+        mapping, lengths = self._filler_removals
+        return _replace_words(words, mapping, lengths, self.written, strict=True, keep=frozenset(keep))
 
     def find_aspect(self, folded: str) -> tuple[str | None, str]:
         """The aspect the first aspect phrase of already-folded, expanded text asks
@@ -155,6 +158,20 @@ class Lexicon:
         aspects = [w[1:] for w in words if w.startswith("\x00")]
         rest = " ".join(w for w in words if not w.startswith("\x00"))
         return (aspects[0] if aspects else None), rest
+
+    # Each mapping with its phrase lengths, longest first (worked out once, not per question).
+    @cached_property
+    def _replacements(self) -> tuple[Mapping[str, str], list[int]]:
+        return self.replacements, _by_length(self.replacements)
+
+    @cached_property
+    def _one_word_replacements(self) -> tuple[Mapping[str, str], list[int]]:
+        return {k: v for k, v in self.replacements.items() if " " not in k}, [1]
+
+    @cached_property
+    def _filler_removals(self) -> tuple[Mapping[str, str], list[int]]:
+        removals = {f: "" for f in self.fillers}
+        return removals, _by_length(removals)
 
 
 def _replace_phrases(folded: str, mapping: Mapping[str, str]) -> str:
@@ -179,22 +196,21 @@ def _replace_phrases(folded: str, mapping: Mapping[str, str]) -> str:
     return " ".join(out)
 
 
-def _replace_words(words: TypedWords, mapping: Mapping[str, str], written: Mapping[str, tuple[str, ...]],
-                   strict: bool, keep: set[int] = frozenset()) -> TypedWords:
+def _replace_words(words: TypedWords, mapping: Mapping[str, str], by_len: Sequence[int],
+                   written: Mapping[str, tuple[str, ...]], strict: bool, keep: frozenset[int] = frozenset()) -> TypedWords:
     """`_replace_phrases` on typed words: a phrase is replaced only where `same_word` accepts
     every word of it for one of the ways the lexicon writes it."""
     if not mapping or not words:
         return list(words)
     marked = text_has_marks(words)
-    by_len = _by_length(mapping)
     out: TypedWords = []
     i = 0
     while i < len(words):
         for n in by_len:
             span = words[i : i + n]
-            if len(span) < n or keep.intersection(range(i, i + n)):
+            if len(span) < n or (keep and any(j in keep for j in range(i, i + n))):
                 continue
-            phrase = " ".join(f for f, _ in span)
+            phrase = span[0][0] if n == 1 else " ".join(f for f, _ in span)
             if phrase in mapping and _written_as(span, written.get(phrase), marked, strict):
                 out += [(w, None) for w in mapping[phrase].split()]
                 i += n
