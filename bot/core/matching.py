@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+import unicodedata
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -69,12 +70,13 @@ AMBIGUOUS_MARGIN = THRESHOLDS.answer_margin
 
 # Words that say "a procedure" but not which one. They weigh GENERIC_FACTOR of
 # their catalog weight, wherever they occur (a pair of syllables touching one too).
-GENERIC = (
-    "thu tuc", "lam", "xin", "cap", "dang ky", "giay", "lan dau", "viec", "cua", "cho", "va", "ve", "tai",
-    "theo", "doi voi", "cac", "nhung", "mot", "de nghi", "thuc hien", "truong hop", "hoac", "moi", "duoc",
-    "can", "muon", "nao", "the nao", "o", "de", "voi", "tu", "khi", "bi", "co", "khong", "la", "nhu",
-    "roi", "sao",
+GENERIC_WRITTEN = (
+    "thủ tục", "làm", "xin", "cấp", "đăng ký", "giấy", "lần đầu", "việc", "của", "cho", "và", "về", "tại",
+    "theo", "đối với", "các", "những", "một", "đề nghị", "thực hiện", "trường hợp", "hoặc", "mới", "được",
+    "cần", "muốn", "nào", "thế nào", "ở", "để", "với", "từ", "khi", "bị", "có", "không", "là", "như",
+    "rồi", "sao",
 )
+GENERIC = tuple(fold(g) for g in GENERIC_WRITTEN)
 GENERIC_FACTOR = 0.08
 # A word of the question the catalog never uses: a distinctive word nothing here
 # covers ("flycam"), or plain conversation; it weighs this share of the rarest term.
@@ -186,7 +188,8 @@ class ProcedureMatcher:
         self._names: dict[str, str] = {}
         self._tiers: dict[str, str] = {}
         raw: list[tuple[str, str, list[str], list[float], str]] = []  # code, text, tokens, factors, kind
-        for entry in entries:
+        entries_list = list(entries)
+        for entry in entries_list:
             code, name, aliases, keywords = entry[:4]
             self._names[code] = name
             self._tiers[code] = entry[4] if len(entry) > 4 and entry[4] else "curated"
@@ -226,6 +229,13 @@ class ProcedureMatcher:
         # As arrays, so that a shortlist at tens of thousands of records sums in C.
         self._posting_arrays = {t: np.array(v, dtype=np.int32) for t, v in self._postings.items()}
         self._df = dict(df)
+        # How the catalog writes each generic syllable ("cho": "cho" 900 times, "chó" once).
+        self._forms: dict[str, Counter] = defaultdict(Counter)
+        for entry in entries_list:
+            for text in (entry[1], *entry[2], *entry[3]):
+                for folded, typed in typed_words(text):
+                    if folded in _GENERIC_WORDS and typed:
+                        self._forms[folded][_form(typed)] += 1
 
     # --- text to terms ------------------------------------------------------------
 
@@ -235,7 +245,7 @@ class ProcedureMatcher:
         A question typed without marks can hide a content word in a filler or connector:
         "vay von" is "vay vốn", not "vậy vốn". When such a word and the next one make a pair
         the catalog uses, the reading that keeps it is searched too."""
-        words = _strip_prefix(typed_words(text))
+        words = [(self._as_typed(f, t), t) for f, t in _strip_prefix(typed_words(text))]
         expanded = self.lexicon.expand_words(words)
         readings = [expanded] if _folded(expanded) == _folded(words) else [expanded, words]
         if query:  # the plain readings first: `search` looks at the first three
@@ -247,6 +257,17 @@ class ProcedureMatcher:
             if tokens and tokens not in out:
                 out.append(tokens)
         return out
+
+    def _as_typed(self, folded: str, typed: str | None) -> str:
+        """A generic word typed with marks the catalog hardly ever gives it is another word,
+        which the catalog does not know: "đổi tên cho con chó" is not "đổi tên cho con"."""
+        if folded not in _GENERIC_WORDS or not typed or typed == folded:
+            return folded
+        form = _form(typed)
+        forms = self._forms.get(folded)
+        if form in _GENERIC_FORMS or not forms or forms[form] >= _RARE_FORM_SHARE * sum(forms.values()):
+            return folded
+        return typed
 
     def _question_words(self, words: TypedWords) -> list[list[str]]:
         """The words that can name a procedure: fillers and a leading connector dropped (one
@@ -328,7 +349,8 @@ class ProcedureMatcher:
         """Unknown syllables mapped to the nearest catalog syllable (typos), with a lower weight."""
         out, factors = [], []
         for tok in tokens:
-            if tok in self._vocabulary_set or len(tok) < 4 or _NUMBER.match(tok) or not self._vocabulary:
+            if (tok in self._vocabulary_set or len(tok) < 4 or _NUMBER.match(tok) or not self._vocabulary
+                    or not tok.isascii()):  # a word kept as typed (`_as_typed`) is no typo
                 out.append(tok)
                 factors.append(1.0)
                 continue
@@ -453,6 +475,15 @@ def _drop_connector(words: TypedWords, first_kept: bool = False) -> list[str]:
     return folded
 
 
+def _form(word: str) -> str:
+    """A typed word with its tone mark moved to the end ("hoà" and "hòa" are one form) and
+    i/y spelled as `_SPELLING` does ("kí" is "ký")."""
+    letters = unicodedata.normalize("NFD", word)
+    tones = "".join(c for c in letters if c in _TONES)
+    base = unicodedata.normalize("NFC", "".join(c for c in letters if c not in _TONES))
+    return _SPELLING.get(base, base) + tones
+
+
 def _folded(words: TypedWords) -> list[str]:
     return [f for f, _ in words]
 
@@ -470,8 +501,16 @@ def _terms(tokens: Sequence[str]) -> set[str]:
     return (set(tokens) - {_BREAK}) | pairs
 
 
+# A generic word typed with marks the catalog hardly ever gives it ("chó" for "cho", "vé" for
+# "về"): below this share of the catalog's uses of the folded syllable, it is another word.
+_RARE_FORM_SHARE = 0.05
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # the five tone marks, combining
+
+
 _GENERIC_BY_LENGTH = sorted({len(g.split()) for g in GENERIC}, reverse=True)
 _GENERIC_SET = frozenset(GENERIC)
+_GENERIC_WORDS = frozenset(w for g in GENERIC for w in g.split())
+_GENERIC_FORMS = frozenset(_form(w) for g in GENERIC_WRITTEN for w in g.split())  # "cần" is the generic "can"
 
 
 def _generic_marks(tokens: Sequence[str]) -> list[bool]:
