@@ -245,7 +245,7 @@ class ProcedureMatcher:
         A question typed without marks can hide a content word in a filler or connector:
         "vay von" is "vay vốn", not "vậy vốn". When such a word and the next one make a pair
         the catalog uses, the reading that keeps it is searched too."""
-        words = [(self._as_typed(f, t), t) for f, t in _strip_prefix(typed_words(text))]
+        words = _strip_prefix(typed_words(text))
         expanded = self.lexicon.expand_words(words)
         readings = [expanded] if _folded(expanded) == _folded(words) else [expanded, words]
         if query:  # the plain readings first: `search` looks at the first three
@@ -253,20 +253,21 @@ class ProcedureMatcher:
             readings = [v[0] for v in variants] + [r for v in variants for r in v[1:]]
         out = []
         for r in readings:
-            tokens = [_SPELLING.get(t, t) for t in r]
+            tokens = [self._as_typed(f, t) or _SPELLING.get(f, f) for f, t in r]
             if tokens and tokens not in out:
                 out.append(tokens)
         return out
 
-    def _as_typed(self, folded: str, typed: str | None) -> str:
+    def _as_typed(self, folded: str, typed: str | None) -> str | None:
         """A generic word typed with marks the catalog hardly ever gives it is another word,
-        which the catalog does not know: "đổi tên cho con chó" is not "đổi tên cho con"."""
+        which the catalog does not know ("đổi tên cho con chó" is not "đổi tên cho con"):
+        the word as typed, else None."""
         if folded not in _GENERIC_WORDS or not typed or typed == folded:
-            return folded
+            return None
         form = _form(typed)
         forms = self._forms.get(folded)
         if form in _GENERIC_FORMS or not forms or forms[form] >= _RARE_FORM_SHARE * sum(forms.values()):
-            return folded
+            return None
         return typed
 
     def _question_words(self, words: TypedWords) -> list[list[str]]:
@@ -451,10 +452,10 @@ class ProcedureMatcher:
         return self._tiers.get(code)
 
 
-def _drop_connector(words: TypedWords, first_kept: bool = False) -> list[str]:
+def _drop_connector(words: TypedWords, first_kept: bool = False) -> TypedWords:
     """"còn đăng ký kết hôn thì sao": a follow-up's leading connector is not part of the name,
     unless it was typed as another word ("con nuôi", "vay vốn" in a text with marks) or
-    `first_kept` says the first word is read as a content word. Returns the folded words."""
+    `first_kept` says the first word is read as a content word."""
     marked = text_has_marks(words)
     for n in (2, 1):
         written = _CONNECTORS.get(" ".join(f for f, _ in words[:n]))
@@ -466,13 +467,11 @@ def _drop_connector(words: TypedWords, first_kept: bool = False) -> list[str]:
         ):
             words = words[n:]
             break
-    folded = _folded(words)
     # "… thì cần (giấy tờ gì)", "… thì nộp (ở đâu)": the name ends where "thì" begins the ask.
-    for i in range(2, len(folded)):
-        if folded[i] == "thi" and 1 <= len(folded) - i - 1 <= 2:
-            folded = folded[:i]
-            break
-    return folded
+    for i in range(2, len(words)):
+        if words[i][0] == "thi" and 1 <= len(words) - i - 1 <= 2:
+            return words[:i]
+    return words
 
 
 def _form(word: str) -> str:
@@ -503,14 +502,15 @@ def _terms(tokens: Sequence[str]) -> set[str]:
 
 # A generic word typed with marks the catalog hardly ever gives it ("chó" for "cho", "vé" for
 # "về"): below this share of the catalog's uses of the folded syllable, it is another word.
-_RARE_FORM_SHARE = 0.05
+_RARE_FORM_SHARE = 0.01
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # the five tone marks, combining
 
 
 _GENERIC_BY_LENGTH = sorted({len(g.split()) for g in GENERIC}, reverse=True)
 _GENERIC_SET = frozenset(GENERIC)
-_GENERIC_WORDS = frozenset(w for g in GENERIC for w in g.split())
-_GENERIC_FORMS = frozenset(_form(w) for g in GENERIC_WRITTEN for w in g.split())  # "cần" is the generic "can"
+# One-syllable generic words ("cho"; not "đầu" of "lần đầu"), and the forms that are they ("cần" is "can").
+_GENERIC_WORDS = frozenset(g for g in GENERIC if " " not in g)
+_GENERIC_FORMS = frozenset(_form(g) for g in GENERIC_WRITTEN if " " not in g)
 
 
 def _generic_marks(tokens: Sequence[str]) -> list[bool]:
