@@ -226,6 +226,7 @@ class ProcedureMatcher:
             for term in weights:
                 self._postings[term].append(index)
         self._common_df = max(2, int(_COMMON_SHARE * n))
+        self._droppable_words = frozenset(w for phrase in [*lexicon.fillers, *_CONNECTORS] for w in phrase.split())
         # As arrays, so that a shortlist at tens of thousands of records sums in C.
         self._posting_arrays = {t: np.array(v, dtype=np.int32) for t, v in self._postings.items()}
         self._df = dict(df)
@@ -276,7 +277,12 @@ class ProcedureMatcher:
         reading that keeps it."""
         readings = [_drop_connector(self.lexicon.drop_filler_words(words))]
         if not text_has_marks(words):
-            keep = [i for i in range(len(words) - 1) if f"{words[i][0]} {words[i + 1][0]}" in self._idf]
+            # A filler's or connector's (last) word that makes a catalog pair with a word that
+            # follows it: "vay von", "con nuoi", "le phi truoc (ba)".
+            droppable = self._droppable_words
+            keep = [i for i in range(len(words) - 1)
+                    if words[i][0] in droppable and words[i + 1][0] not in droppable
+                    and f"{words[i][0]} {words[i + 1][0]}" in self._idf]
             if keep:
                 # A kept word that is first once the fillers before it are gone is not a connector.
                 first_kept = not self.lexicon.drop_filler_words(words[: keep[0]])
