@@ -188,8 +188,10 @@ class ProcedureMatcher:
         self._names: dict[str, str] = {}
         self._tiers: dict[str, str] = {}
         raw: list[tuple[str, str, list[str], list[float], str]] = []  # code, text, tokens, factors, kind
-        entries_list = list(entries)
-        for entry in entries_list:
+        # How the catalog writes each generic syllable ("cho": "cho" 400 times, "chó" once);
+        # `_indexed` counts them.
+        self._forms: dict[str, Counter] = defaultdict(Counter)
+        for entry in entries:
             code, name, aliases, keywords = entry[:4]
             self._names[code] = name
             self._tiers[code] = entry[4] if len(entry) > 4 and entry[4] else "curated"
@@ -230,13 +232,6 @@ class ProcedureMatcher:
         # As arrays, so that a shortlist at tens of thousands of records sums in C.
         self._posting_arrays = {t: np.array(v, dtype=np.int32) for t, v in self._postings.items()}
         self._df = dict(df)
-        # How the catalog writes each generic syllable ("cho": "cho" 900 times, "chó" once).
-        self._forms: dict[str, Counter] = defaultdict(Counter)
-        for entry in entries_list:
-            for text in (entry[1], *entry[2], *entry[3]):
-                for folded, typed in typed_words(text):
-                    if folded in _GENERIC_WORDS and typed:
-                        self._forms[folded][_form(typed)] += 1
 
     # --- text to terms ------------------------------------------------------------
 
@@ -303,6 +298,10 @@ class ProcedureMatcher:
         for piece in _BRACKETS.split(text):
             inside = piece.startswith("(")
             pieces += [(typed_words(part), inside) for part in _LIST_BREAK.split(piece) if fold(part)]
+        for typed, _ in pieces:
+            for folded, written in typed:
+                if folded in _GENERIC_WORDS and written:
+                    self._forms[folded][_form(written)] += 1
         readings: list[tuple[list[str], list[float]]] = []
         for expand in (True, False):
             tokens: list[str] = []

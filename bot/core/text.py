@@ -35,7 +35,19 @@ def strip_diacritics(text: str) -> str:
     Every input character maps to exactly one output character, so offsets in the
     folded text are offsets in the original NFC text.
     """
-    return "".join(unicodedata.normalize("NFD", ch)[0] for ch in nfc(text).translate(_FOLD_EXTRA))
+    return nfc(text).translate(_BASE_LETTERS)
+
+
+class _BaseLetterTable(dict):
+    """code point -> its base letter (the first of its NFD), worked out once per character."""
+
+    def __missing__(self, code: int) -> str:
+        base = unicodedata.normalize("NFD", chr(code))[0]
+        self[code] = base
+        return base
+
+
+_BASE_LETTERS = _BaseLetterTable({code: base for code, base in _FOLD_EXTRA.items()})
 
 
 def has_diacritics(text: str) -> bool:
