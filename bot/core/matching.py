@@ -9,7 +9,9 @@ whole catalog (both tiers), so "khai sinh" or "con nuoi" carry a match and
 A question is folded, abbreviations expanded (and, when the lexicon changed
 it, also read as typed: "nhập khẩu thuốc" is not "đăng ký thường trú"), filler
 dropped, and each unknown syllable mapped to the nearest indexed one for typos
-("sinhh"). A phrase scores by how much of the question it explains (`covered`)
+("sinhh"). Where folding would merge two words, the marks the citizen typed decide:
+"vay vốn" is not the filler "vậy", "hỏng" is not the shorthand "hong" (không), "chó"
+is not the generic "cho" (`bot.core.text.same_word`, `_as_typed`). A phrase scores by how much of the question it explains (`covered`)
 and how much of the phrase the question names, both weighted; a procedure by
 its best phrase, with a small bonus for the curated tier.
 
