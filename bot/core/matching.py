@@ -9,7 +9,9 @@ whole catalog (both tiers), so "khai sinh" or "con nuoi" carry a match and
 A question is folded, abbreviations expanded (and, when the lexicon changed
 it, also read as typed: "nhập khẩu thuốc" is not "đăng ký thường trú"), filler
 dropped, and each unknown syllable mapped to the nearest indexed one for typos
-("sinhh"). A phrase scores by how much of the question it explains (`covered`)
+("sinhh"). Where folding would merge two words, the marks the citizen typed decide:
+"vay vốn" is not the filler "vậy", "hỏng" is not the shorthand "hong" (không), "chó"
+is not the generic "cho" (`bot.core.text.same_word`, `_as_typed`). A phrase scores by how much of the question it explains (`covered`)
 and how much of the phrase the question names, both weighted; a procedure by
 its best phrase, with a small bonus for the curated tier.
 
@@ -30,16 +32,17 @@ tens of thousands of records.
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
-from collections import defaultdict
+import unicodedata
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.core.text import Lexicon, fold
+from bot.core.text import Lexicon, TypedWords, fold, same_word, text_has_marks, typed_words
 
 
 
@@ -69,12 +72,13 @@ AMBIGUOUS_MARGIN = THRESHOLDS.answer_margin
 
 # Words that say "a procedure" but not which one. They weigh GENERIC_FACTOR of
 # their catalog weight, wherever they occur (a pair of syllables touching one too).
-GENERIC = (
-    "thu tuc", "lam", "xin", "cap", "dang ky", "giay", "lan dau", "viec", "cua", "cho", "va", "ve", "tai",
-    "theo", "doi voi", "cac", "nhung", "mot", "de nghi", "thuc hien", "truong hop", "hoac", "moi", "duoc",
-    "can", "muon", "nao", "the nao", "o", "de", "voi", "tu", "khi", "bi", "co", "khong", "la", "nhu",
-    "roi", "sao",
+GENERIC_WRITTEN = (
+    "thủ tục", "làm", "xin", "cấp", "đăng ký", "giấy", "lần đầu", "việc", "của", "cho", "và", "về", "tại",
+    "theo", "đối với", "các", "những", "một", "đề nghị", "thực hiện", "trường hợp", "hoặc", "mới", "được",
+    "cần", "muốn", "nào", "thế nào", "ở", "để", "với", "từ", "khi", "bị", "có", "không", "là", "như",
+    "rồi", "sao",
 )
+GENERIC = tuple(fold(g) for g in GENERIC_WRITTEN)
 GENERIC_FACTOR = 0.08
 # A word of the question the catalog never uses: a distinctive word nothing here
 # covers ("flycam"), or plain conversation; it weighs this share of the rarest term.
@@ -101,7 +105,9 @@ _SHORTLIST = 250
 _SPELLING = {"ki": "ky", "li": "ly", "mi": "my", "si": "sy", "ti": "ty", "hi": "hy"}
 _NUMBER = re.compile(r"^\d+$")
 _BRACKETS = re.compile(r"(\([^)]*\)?)")
-_CONNECTORS = frozenset({"con", "vay", "nhung", "va", "the con"})
+# Words that join a follow-up to what was said ("còn … thì sao"), as written: folded, "còn"
+# is also "con" (con nuôi) and "vậy" is "vay" (vay vốn); see `_question_words`.
+_CONNECTORS = {fold(c): c for c in ("thế còn", "còn", "vậy", "nhưng", "và")}
 _LIST_BREAK = re.compile(r"[,;]")
 _BREAK = "|"
 _BRACKET_FACTOR = 0.3
@@ -127,6 +133,7 @@ class _Phrase:
     weights: dict  # term -> weight
     total: float
     kind: str  # name | alias | keyword
+    curated: bool = False
 
 
 @dataclass(frozen=True)
@@ -179,11 +186,13 @@ class ProcedureMatcher:
     def __init__(self, entries: Iterable[Sequence], lexicon: Lexicon, thresholds: Thresholds = THRESHOLDS):
         """`entries`: (code, name, aliases, keywords[, tier]) per procedure."""
         self.lexicon = lexicon
-        self._abbreviations = Lexicon(replacements={k: v for k, v in lexicon.replacements.items() if " " not in k})
         self.thresholds = thresholds
         self._names: dict[str, str] = {}
         self._tiers: dict[str, str] = {}
         raw: list[tuple[str, str, list[str], list[float], str]] = []  # code, text, tokens, factors, kind
+        # How the catalog writes each generic syllable ("cho": "cho" 400 times, "chó" once);
+        # `_indexed` counts them.
+        self._forms: dict[str, Counter] = defaultdict(Counter)
         for entry in entries:
             code, name, aliases, keywords = entry[:4]
             self._names[code] = name
@@ -216,30 +225,68 @@ class ProcedureMatcher:
             if not weights:
                 continue
             index = len(self._phrases)
-            self._phrases.append(_Phrase(code, text, weights, sum(weights.values()), kind))
+            self._phrases.append(_Phrase(code, text, weights, sum(weights.values()), kind,
+                                         self._tiers[code] == "curated"))
             for term in weights:
                 self._postings[term].append(index)
         self._common_df = max(2, int(_COMMON_SHARE * n))
+        self._droppable_words = frozenset(w for phrase in [*lexicon.fillers, *_CONNECTORS] for w in phrase.split())
+        # As arrays, so that a shortlist at tens of thousands of records sums in C.
+        self._posting_arrays = {t: np.array(v, dtype=np.int32) for t, v in self._postings.items()}
         self._df = dict(df)
 
     # --- text to terms ------------------------------------------------------------
 
     def _readings(self, text: str, query: bool) -> list[list[str]]:
-        """The text's tokens as typed and with the lexicon applied (one list when they agree)."""
-        folded = fold(text)
-        for prefix in _PREFIXES:
-            if folded.startswith(prefix):
-                folded = folded[len(prefix):]
-        expanded = self.lexicon.expand(folded)
-        readings = [expanded] if expanded == folded else [expanded, folded]
-        if query:
-            readings = [_drop_connector(self.lexicon.drop_fillers(r)) for r in readings]
+        """The text's tokens as typed and with the lexicon applied (one list when they agree).
+
+        A question typed without marks can hide a content word in a filler or connector:
+        "vay von" is "vay vốn", not "vậy vốn". When such a word and the next one make a pair
+        the catalog uses, the reading that keeps it is searched too."""
+        words = _strip_prefix(typed_words(text))
+        expanded = self.lexicon.expand_words(words)
+        readings = [expanded] if _folded(expanded) == _folded(words) else [expanded, words]
+        if query:  # the plain readings first: `search` looks at the first three
+            variants = [self._question_words(reading) for reading in readings]
+            readings = [v[0] for v in variants] + [r for v in variants for r in v[1:]]
         out = []
         for r in readings:
-            tokens = [_SPELLING.get(t, t) for t in r.split()]
+            tokens = [self._as_typed(f, t) or _SPELLING.get(f, f) for f, t in r]
             if tokens and tokens not in out:
                 out.append(tokens)
         return out
+
+    def _as_typed(self, folded: str, typed: str | None) -> str | None:
+        """A generic word typed with marks the catalog hardly ever gives it is another word,
+        which the catalog does not know ("đổi tên cho con chó" is not "đổi tên cho con"):
+        the word as typed, else None."""
+        if folded not in _GENERIC_WORDS or not typed or typed == folded:
+            return None
+        form = _form(typed)
+        forms = self._forms.get(folded)
+        if form in _GENERIC_FORMS or not forms or forms[form] >= _RARE_FORM_SHARE * sum(forms.values()):
+            return None
+        return typed
+
+    def _question_words(self, words: TypedWords) -> list[list[str]]:
+        """The words that can name a procedure: fillers and a leading connector dropped (one
+        reading), and, if that dropped a word that with the next is a catalog pair, one more
+        reading that keeps it."""
+        readings = [_drop_connector(self.lexicon.drop_filler_words(words))]
+        if not text_has_marks(words):
+            # A filler's or connector's (last) word that makes a catalog pair with a word that
+            # follows it: "vay von", "con nuoi", "le phi truoc (ba)".
+            droppable = self._droppable_words
+            keep = [i for i in range(len(words) - 1)
+                    if words[i][0] in droppable and words[i + 1][0] not in droppable
+                    and f"{words[i][0]} {words[i + 1][0]}" in self._idf]
+            if keep:
+                # A kept word that is first once the fillers before it are gone is not a connector.
+                first_kept = not self.lexicon.drop_filler_words(words[: keep[0]])
+                kept = _drop_connector(self.lexicon.drop_filler_words(words, keep=keep), first_kept)
+                if kept != readings[0]:
+                    readings.append(kept)
+        return readings
 
     def _indexed(self, text: str, official: bool = False) -> list[tuple[list[str], list[float]]]:
         """An indexed phrase's readings, each token with its factor: later words and words in
@@ -249,21 +296,24 @@ class ProcedureMatcher:
         An official name gets only the lexicon's one-word abbreviations ("TNHH"): its
         everyday names are a citizen's words ("nhập khẩu" is not "đăng ký thường trú" in
         "Cấp giấy phép nhập khẩu thuốc")."""
-        lexicon = self._abbreviations if official else self.lexicon
-        pieces = []  # (folded text, inside brackets); list items and brackets make no pairs across
+        pieces = []  # (typed words, inside brackets); list items and brackets make no pairs across
         for piece in _BRACKETS.split(text):
             inside = piece.startswith("(")
-            pieces += [(fold(part), inside) for part in _LIST_BREAK.split(piece) if fold(part)]
+            pieces += [(typed_words(part), inside) for part in _LIST_BREAK.split(piece) if fold(part)]
+        for typed, _ in pieces:
+            for folded, written in typed:
+                if folded in _GENERIC_WORDS and written:
+                    self._forms[folded][_form(written)] += 1
         readings: list[tuple[list[str], list[float]]] = []
         for expand in (True, False):
             tokens: list[str] = []
             factors: list[float] = []
-            for i, (folded, inside) in enumerate(pieces):
+            for i, (typed, inside) in enumerate(pieces):
                 if i == 0:
-                    for prefix in _PREFIXES:
-                        if folded.startswith(prefix):
-                            folded = folded[len(prefix):]
-                words = [_SPELLING.get(t, t) for t in (lexicon.expand(folded) if expand else folded).split()]
+                    typed = _strip_prefix(typed)
+                if expand:
+                    typed = self.lexicon.expand_words(typed, one_word_only=official)
+                words = [_SPELLING.get(t, t) for t in _folded(typed)]
                 if tokens and words:
                     tokens.append(_BREAK)
                     factors.append(0.0)
@@ -307,7 +357,8 @@ class ProcedureMatcher:
         """Unknown syllables mapped to the nearest catalog syllable (typos), with a lower weight."""
         out, factors = [], []
         for tok in tokens:
-            if tok in self._vocabulary_set or len(tok) < 4 or _NUMBER.match(tok) or not self._vocabulary:
+            if (tok in self._vocabulary_set or len(tok) < 4 or _NUMBER.match(tok) or not self._vocabulary
+                    or not tok.isascii()):  # a word kept as typed (`_as_typed`) is no typo
                 out.append(tok)
                 factors.append(1.0)
                 continue
@@ -334,7 +385,7 @@ class ProcedureMatcher:
         # candidate explains more of the question wins ("nhập khẩu thuốc" is read as typed).
         chosen: tuple[float, float] = (-1.0, -1.0)
         ranked: list = []
-        for tokens in self._readings(text, query=True)[:2]:
+        for tokens in self._readings(text, query=True)[:3]:
             found = self._search_reading(tokens)
             if found:
                 top = max(found.values(), key=lambda v: v[0])
@@ -355,21 +406,29 @@ class ProcedureMatcher:
         query = self._weights(tokens, factors)
         total = sum(query.values())
         if total > 0:
+            # In the question's order, not a set's: sums of floats in a hash-dependent order
+            # differed in the last bits, and close ties went one way or the other between runs.
+            terms = [(t, w, " " not in t) for t, w in query.items()]
+            evidence_full = EVIDENCE_SHARE * self._max_idf
             for index in self._shortlist(query):
                 phrase = self._phrases[index]
-                # In the question's order, not a set's: sums of floats in a hash-dependent order
-                # differed in the last bits, and close ties went one way or the other between runs.
-                matched = [t for t in query if t in phrase.weights]
-                evidence = sum(query[t] for t in matched)
+                weights = phrase.weights
+                evidence = named = 0.0
+                words = 0
+                for term, weight, word in terms:
+                    if term in weights:
+                        evidence += weight
+                        named += weights[term]
+                        words += word
                 covered = evidence / total
-                named = sum(phrase.weights[t] for t in matched) / phrase.total
-                score = 100 * (QUESTION_SHARE * covered + (1 - QUESTION_SHARE) * named)
+                score = 100 * (QUESTION_SHARE * covered + (1 - QUESTION_SHARE) * (named / phrase.total))
                 if phrase.kind == "keyword":
                     score *= KEYWORD_FACTOR
-                if self._tiers[phrase.code] == "curated":
+                if phrase.curated:
                     score = min(100.0, score + CURATED_BONUS * covered)
-                score *= min(1.0, evidence / (EVIDENCE_SHARE * self._max_idf))
-                if sum(1 for t in matched if " " not in t) < 2:
+                if evidence < evidence_full:
+                    score *= evidence / evidence_full
+                if words < 2:
                     score *= SINGLE_WORD_FACTOR
                 if code_best := best.get(phrase.code):
                     if score <= code_best[0]:
@@ -385,31 +444,62 @@ class ProcedureMatcher:
         if not distinctive:
             # Only common words: each must be meaningful on its own to find anything.
             use = [t for t in terms if query[t] >= 0.5]
-        scores: dict[int, float] = defaultdict(float)
-        for term in use:
-            weight = query[term]
-            for index in self._postings[term]:
-                scores[index] += weight
-        if len(scores) <= _SHORTLIST:
-            return list(scores)
-        return heapq.nlargest(_SHORTLIST, scores, key=scores.__getitem__)
+        if not use:
+            return []
+        indexes = np.concatenate([self._posting_arrays[t] for t in use])
+        weights = np.repeat([query[t] for t in use], [len(self._postings[t]) for t in use])
+        scores = np.bincount(indexes, weights=weights, minlength=len(self._phrases))
+        found = np.flatnonzero(scores)
+        if len(found) > _SHORTLIST:
+            # The SHORTLIST best; among equal sums, the lower index (a stable sort, not a partition).
+            found = np.sort(found[np.argsort(-scores[found], kind="stable")[:_SHORTLIST]])
+        return found.tolist()
 
     def tier(self, code: str) -> str | None:
         return self._tiers.get(code)
 
 
-def _drop_connector(folded: str) -> str:
-    """"còn đăng ký kết hôn thì sao": a follow-up's leading connector ("còn" folds to "con",
-    as "con" the child) is not part of the name."""
-    words = folded.split()
-    if len(words) >= 3 and words[0] in _CONNECTORS:
-        words = words[1:]
+def _drop_connector(words: TypedWords, first_kept: bool = False) -> TypedWords:
+    """"còn đăng ký kết hôn thì sao": a follow-up's leading connector is not part of the name,
+    unless it was typed as another word ("con nuôi", "vay vốn" in a text with marks) or
+    `first_kept` says the first word is read as a content word."""
+    marked = text_has_marks(words)
+    for n in (2, 1):
+        written = _CONNECTORS.get(" ".join(f for f, _ in words[:n]))
+        if (
+            written
+            and not first_kept
+            and len(words) >= n + 2
+            and all(same_word(f, w, t, marked, strict=True) for (f, t), w in zip(words[:n], written.split()))
+        ):
+            words = words[n:]
+            break
     # "… thì cần (giấy tờ gì)", "… thì nộp (ở đâu)": the name ends where "thì" begins the ask.
     for i in range(2, len(words)):
-        if words[i] == "thi" and 1 <= len(words) - i - 1 <= 2:
-            words = words[:i]
-            break
-    return " ".join(words)
+        if words[i][0] == "thi" and 1 <= len(words) - i - 1 <= 2:
+            return words[:i]
+    return words
+
+
+def _form(word: str) -> str:
+    """A typed word with its tone mark moved to the end ("hoà" and "hòa" are one form) and
+    i/y spelled as `_SPELLING` does ("kí" is "ký")."""
+    letters = unicodedata.normalize("NFD", word)
+    tones = "".join(c for c in letters if c in _TONES)
+    base = unicodedata.normalize("NFC", "".join(c for c in letters if c not in _TONES))
+    return _SPELLING.get(base, base) + tones
+
+
+def _folded(words: TypedWords) -> list[str]:
+    return [f for f, _ in words]
+
+
+def _strip_prefix(words: TypedWords) -> TypedWords:
+    for prefix in _PREFIXES:
+        n = len(prefix.split())
+        if len(words) > n and " ".join(_folded(words[:n])) == prefix.strip():
+            return words[n:]
+    return words
 
 
 def _terms(tokens: Sequence[str]) -> set[str]:
@@ -417,8 +507,17 @@ def _terms(tokens: Sequence[str]) -> set[str]:
     return (set(tokens) - {_BREAK}) | pairs
 
 
+# A generic word typed with marks the catalog hardly ever gives it ("chó" for "cho", "vé" for
+# "về"): below this share of the catalog's uses of the folded syllable, it is another word.
+_RARE_FORM_SHARE = 0.01
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # the five tone marks, combining
+
+
 _GENERIC_BY_LENGTH = sorted({len(g.split()) for g in GENERIC}, reverse=True)
 _GENERIC_SET = frozenset(GENERIC)
+# One-syllable generic words ("cho"; not "đầu" of "lần đầu"), and the forms that are they ("cần" is "can").
+_GENERIC_WORDS = frozenset(g for g in GENERIC if " " not in g)
+_GENERIC_FORMS = frozenset(_form(g) for g in GENERIC_WRITTEN if " " not in g)
 
 
 def _generic_marks(tokens: Sequence[str]) -> list[bool]:

@@ -284,3 +284,97 @@ def test_published_entries_carry_their_tier():
     matcher = ProcedureMatcher([("9.000001", "Cấp giấy xác nhận nuôi ong mật", (), (), "published")], mini_lexicon())
     best = matcher.search("xác nhận nuôi ong mật").best
     assert best.code == "9.000001" and best.tier == "published"
+
+
+# --- words that fold to a filler or a connector ("vay" / "vậy", "con" / "còn") ----------
+
+BAO_LANH = "9.000042"
+LAI_SUAT_VAY = "9.000046"
+CON_NUOI = "9.001263"
+CAN_CUOC_HONG = "9.014064"
+
+
+@pytest.fixture(scope="module")
+def folding_matcher() -> ProcedureMatcher:
+    from bot.core.text import Lexicon, fold
+
+    lexicon = Lexicon(
+        replacements={"hong": "khong"},
+        fillers=frozenset({"vay", "a", "gi", "giay to gi"}),
+        written={"hong": ("hong",), "vay": ("vậy",), "a": ("ạ",), "gi": ("gì",), "giay to gi": ("giấy tờ gì",)},
+    )
+    assert fold("vậy") == "vay"
+    entries = [
+        (BAO_LANH, "Cấp bảo lãnh chính phủ cho ngân hàng chính sách", (), (), "published"),
+        (LAI_SUAT_VAY, "Hỗ trợ lãi suất vay vốn ngân hàng chính sách cho hộ nghèo", (), (), "published"),
+        (CON_NUOI, "Đăng ký việc nuôi con nuôi trong nước", (), (), "published"),
+        (KET_HON, "Đăng ký kết hôn", ("làm giấy đăng ký kết hôn",), (), "curated"),
+        (KHAI_TU, "Đăng ký khai tử", (), (), "curated"),
+        (CAN_CUOC_HONG, "Cấp lại thẻ căn cước", ("căn cước bị hỏng",), (), "curated"),
+    ]
+    return ProcedureMatcher(entries, lexicon)
+
+
+@pytest.mark.parametrize("query", ["vay von ngan hang chinh sach", "vay vốn ngân hàng chính sách"])
+def test_vay_von_is_not_the_connector_vay(folding_matcher, query):
+    """"vay vốn" (borrow) folds like "vậy vốn": dropping "vay" left "ngân hàng chính sách",
+    answered as the bank guarantee procedure."""
+    result = folding_matcher.search(query)
+    assert not (result.decision == "answer" and result.best.code == BAO_LANH)
+    assert result.best.code == LAI_SUAT_VAY
+
+
+def test_typed_marks_say_which_word_it_is(folding_matcher):
+    assert folding_matcher.prepare_query("vay vốn ngân hàng")[:2] == ["vay", "von"]
+    assert folding_matcher.prepare_query("vậy đăng ký kết hôn thì sao")[:2] == ["dang", "ky"]
+    assert folding_matcher.prepare_query("còn đăng ký khai tử thì sao")[:2] == ["dang", "ky"]
+    assert folding_matcher.prepare_query("thế còn đăng ký khai tử thì sao")[:2] == ["dang", "ky"]
+    assert folding_matcher.prepare_query("con nuôi trong nước")[:2] == ["con", "nuoi"]
+
+
+@pytest.mark.parametrize("query, code", [
+    ("vậy đăng ký kết hôn thì sao", KET_HON),
+    ("vay dang ky ket hon thi sao", KET_HON),  # no marks, and "vay dang" is no catalog pair: a connector
+    ("còn đăng ký khai tử thì sao", KHAI_TU),
+    ("con dang ky khai tu thi sao", KHAI_TU),
+    ("con nuoi trong nuoc can giay to gi", CON_NUOI),  # "con nuoi" is a catalog pair: kept
+    ("con nuôi trong nước cần giấy tờ gì", CON_NUOI),
+])
+def test_connector_or_content_word(folding_matcher, query, code):
+    result = folding_matcher.search(query)
+    assert result.decision == "answer" and result.best.code == code, result.candidates
+
+
+def test_shorthand_without_marks_is_not_a_word_typed_with_marks(folding_matcher):
+    """"hong" is typed for "không", but "hỏng" in the alias "căn cước bị hỏng" is "broken":
+    read as "không" it weighed next to nothing, and "căn cước" alone put the reissue first."""
+    assert folding_matcher.prepare_query("căn cước bị hỏng") == ["can", "cuoc", "bi", "hong"]
+    assert folding_matcher.search("can cuoc bi hong").best.code == CAN_CUOC_HONG  # no marks: either reading
+    best = folding_matcher.search("thẻ căn cước bị hỏng").best
+    assert best.code == CAN_CUOC_HONG and best.matched == "can cuoc bi hong"
+
+
+# --- the order of the choices ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["căn cước", "can cuoc", "làm căn cước cần giấy tờ gì", "lam can cuoc can giay to gi"])
+def test_can_cuoc_choices_put_the_first_card_for_14_and_over_first(guide, query):
+    """"căn cước" alone is most often the first card (14 and over): it comes first, the
+    under-14 card next, and the reissue (which the question did not ask for) after both."""
+    result = guide.search(query, limit=9)
+    assert result.decision == "ask"
+    codes = [c.code for c in result.choices()]
+    assert codes[:2] == ["1.014061", "1.014062"], codes
+    if "1.014064" in codes:
+        assert codes.index("1.014064") > 1
+
+
+
+def test_a_generic_word_typed_with_marks_the_catalog_never_gives_it_is_another_word(guide):
+    """"chó" folds to the generic "cho": read as "cho", "đổi tên cho con chó" was fully
+    explained by the alias "đổi tên cho con" and answered."""
+    assert guide.search("đổi tên cho con").decision == "answer"
+    assert guide.search("đổi tên cho con chó").decision != "answer"
+    # The generic word itself, however rarely the catalog writes it, is still that word:
+    # "cần" (need) is rare next to "căn" (căn cước) among the catalog's "can".
+    assert guide.search("đổi tên cho con cần gì").decision == "answer"

@@ -208,3 +208,44 @@ def test_no_filler_collides_with_a_different_word_of_a_catalog_name(lexicon):
                     if " ".join(folded[i : i + n]) == filler and " ".join(words[i : i + n]) != original:
                         collisions.append(f"filler '{original}' deletes '{' '.join(words[i:i + n])}' of {p.code} '{phrase}'")
     assert not collisions, "\n".join(sorted(set(collisions)))
+
+
+def test_typed_words_keep_what_was_typed():
+    from bot.core.text import typed_words
+
+    assert typed_words("Vay VỐN, ngân-hàng") == [("vay", "vay"), ("von", "vốn"), ("ngan", "ngân"), ("hang", "hàng")]
+    assert typed_words("") == []
+
+
+@pytest.mark.parametrize("typed, text_marked, strict, same", [
+    ("vậy", True, True, True),
+    ("vay", False, True, True),  # a text without marks: could be "vậy"
+    ("vay", True, True, False),  # "vay vốn ngân hàng": this citizen types marks
+    ("vay", True, False, True),  # only fillers and connectors are strict
+    (None, True, True, True),  # the lexicon's own output
+])
+def test_same_word_for_a_word_written_with_marks(typed, text_marked, strict, same):
+    from bot.core.text import same_word
+
+    assert same_word("vay", "vậy", typed, text_marked, strict) is same
+
+
+def test_shorthand_written_without_marks_never_matches_a_marked_word(lexicon):
+    from bot.core.text import same_word, typed_words
+
+    assert same_word("hong", "hong", "hỏng", True, False) is False
+    assert same_word("hong", "hong", "hong", False, False) is True
+    assert lexicon.expand_words(typed_words("thẻ bị hỏng")) == [("the", "thẻ"), ("bi", "bị"), ("hong", "hỏng")]
+    assert [f for f, _ in lexicon.expand_words(typed_words("the bi hong"))] == ["the", "bi", "khong"]
+    # Everyday names written with marks still match words typed without them.
+    assert " ".join(f for f, _ in lexicon.expand_words(typed_words("làm so do"))) == lexicon.expand("lam so do")
+
+
+def test_filler_typed_as_another_word_stays(lexicon):
+    from bot.core.text import typed_words
+
+    assert [f for f, _ in lexicon.drop_filler_words(typed_words("vay vốn ngân hàng ạ"))] == ["vay", "von", "ngan", "hang"]
+    assert [f for f, _ in lexicon.drop_filler_words(typed_words("vậy vốn ngân hàng ạ"))] == ["von", "ngan", "hang"]
+    assert [f for f, _ in lexicon.drop_filler_words(typed_words("vay von ngan hang a"))] == ["von", "ngan", "hang"]
+    kept = lexicon.drop_filler_words(typed_words("vay von ngan hang a"), keep=[0])
+    assert [f for f, _ in kept] == ["vay", "von", "ngan", "hang"]
