@@ -65,4 +65,5 @@ def html_document(evaluation: Evaluation, previous: EvalFigures | None, changes:
         f=f, previous=previous, changes=changes, decision=decision, errors=evaluation.errors,
         accuracy=[(label, getattr(f, key)) for key, label in FIGURE_LABELS.items()],
         picture=picture if picture is not None else confusion_picture(evaluation.labels, evaluation.confusion),
+        before={i.intent: i.f1 for i in previous.intents} if previous else {},
         fold_mean=sum(f.folds) / len(f.folds) if f.folds else None)

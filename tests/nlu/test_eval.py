@@ -12,7 +12,7 @@ import pytest
 from bot.cli import main
 from bot.evaluation import Example
 from bot.nlu.eval_report import confusion_picture, html_document, summary_text
-from bot.nlu.evaluate import EvalFigures, changes, evaluate, fold_indices, switch_decision
+from bot.nlu.evaluate import EvalFigures, IntentFigures, changes, evaluate, fold_indices, switch_decision
 from bot.settings import PROJECT_ROOT, Settings
 
 MODEL = PROJECT_ROOT / "models" / "tthc.tar.gz"
@@ -98,7 +98,7 @@ def test_folds_are_disjoint_cover_everything_and_share_each_intent():
 
 def test_html_report_has_the_picture_the_errors_the_change_and_the_decision():
     evaluation = evaluate(EXAMPLES, PREDICTED, "m.tar.gz", "now")
-    previous = _figures(0.9, 0.9)
+    previous = _figures(0.9, 0.9, intents=(IntentFigures("greet", 0.5, 0.5, 0.25, 2),))
     decision = switch_decision(_figures(0.5, 0.5), previous)
     html = html_document(evaluation, previous, changes(evaluation.figures, previous), decision,
                          picture="data:image/png;base64,AAAA")
@@ -106,6 +106,7 @@ def test_html_report_has_the_picture_the_errors_the_change_and_the_decision():
     assert "le phi lam can cuoc" in html and "Câu bị hiểu sai (1)" in html
     assert "Lần trước" in html and "-40.0 điểm" in html  # without diacritics 0.5 vs 0.9
     assert "Giữ mô hình đang chạy" in html
+    assert re.search(r"<td>greet</td>.*?<td class=\"num\">1.00</td>\s*<td class=\"num\">0.25</td>", html, re.S)
 
 
 def test_html_report_escapes_a_misclassified_example():
