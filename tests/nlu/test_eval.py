@@ -4,6 +4,7 @@ fake predictions; one model test runs the command on the real model. No test tra
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import re
 
@@ -155,3 +156,40 @@ def test_eval_writes_the_report_on_the_real_model(tmp_path, cli_env, capsys):
     assert re.search(r'src="data:image/png;base64,[A-Za-z0-9+/=]{1000,}"', html)
     figures = json.loads(report.with_suffix(".json").read_text(encoding="utf-8"))
     assert figures["count"] > 100 and figures["with_diacritics"] >= 0.9 and figures["without_diacritics"] >= 0.9
+
+
+@pytest.mark.parametrize("candidate_without, replaced", [(0.96, True), (0.90, False)])
+def test_train_switch_replaces_the_model_only_when_not_worse(tmp_path, cli_env, capsys, monkeypatch, candidate_without,
+                                                              replaced):
+    import bot.cli.nlu as nlu_cli
+    import bot.nlu.eval_run as eval_run
+
+    running = tmp_path / "models" / "tthc.tar.gz"
+    running.parent.mkdir()
+    running.write_bytes(b"running")
+
+    def fake_train(out_dir, name):  # never trains: a file stands for the new model
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / f"{name}.tar.gz").write_bytes(b"candidate")
+        return out_dir / f"{name}.tar.gz"
+
+    def fake_measure(model, created):
+        without = 0.95 if model == running else candidate_without
+        e = evaluate(EXAMPLES, PREDICTED, str(model), created)
+        return dataclasses.replace(e, figures=dataclasses.replace(e.figures, with_diacritics=1.0,
+                                                                  without_diacritics=without))
+
+    monkeypatch.setattr(nlu_cli, "MODEL", running)
+    monkeypatch.setattr(nlu_cli, "_measure", fake_measure)
+    monkeypatch.setattr(eval_run, "train_model", fake_train)
+    out = tmp_path / "reports"
+    assert main(["nlu", "eval", "--train", "--switch", "--out", str(out)], settings=cli_env) == 0
+    printed = capsys.readouterr().out
+    assert running.read_bytes() == (b"candidate" if replaced else b"running")
+    [report] = out.glob("*.html")
+    html = report.read_text(encoding="utf-8")
+    if replaced:
+        assert "đã thay mô hình đang chạy" in printed and "đã thay mô hình đang chạy" in html
+    else:
+        [kept] = (out / "models").glob("*.tar.gz")
+        assert "Giữ mô hình đang chạy" in html and "90.0% thấp hơn 95.0%" in html and str(kept) in printed
