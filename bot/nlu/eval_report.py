@@ -7,10 +7,12 @@ offline and prints. Example texts are escaped by Jinja2's autoescape.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import jinja2
 
+from bot.core.clock import format_day_time
 from bot.core.usage_output import png_data_uri
 from bot.nlu.evaluate import FIGURE_LABELS, Change, EvalFigures, Evaluation, SwitchDecision
 
@@ -58,11 +60,18 @@ def summary_text(figures: EvalFigures, previous: EvalFigures | None) -> str:
     return "\n".join(lines)
 
 
+def _shown_time(created: str) -> str:
+    try:
+        return format_day_time(dt.datetime.fromisoformat(created))
+    except ValueError:
+        return created
+
+
 def html_document(evaluation: Evaluation, previous: EvalFigures | None, changes: list[Change],
                   decision: SwitchDecision | None = None, picture: str | None = None) -> str:
     f = evaluation.figures
     return _TEMPLATES.get_template("nlu_eval.html").render(
-        f=f, previous=previous, changes=changes, decision=decision, errors=evaluation.errors,
+        f=f, created=_shown_time(f.created), previous=previous, changes=changes, decision=decision, errors=evaluation.errors,
         accuracy=[(label, getattr(f, key)) for key, label in FIGURE_LABELS.items()],
         picture=picture if picture is not None else confusion_picture(evaluation.labels, evaluation.confusion),
         before={i.intent: i.f1 for i in previous.intents} if previous else {},

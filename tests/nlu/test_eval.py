@@ -107,6 +107,7 @@ def test_html_report_has_the_picture_the_errors_the_change_and_the_decision():
     assert "le phi lam can cuoc" in html and "Câu bị hiểu sai (1)" in html
     assert "Lần trước" in html and "-40.0 điểm" in html  # without diacritics 0.5 vs 0.9
     assert "Giữ mô hình đang chạy" in html
+    assert "Thời điểm: now." in html
     assert re.search(r"<td>greet</td>.*?<td class=\"num\">1.00</td>\s*<td class=\"num\">0.25</td>", html, re.S)
 
 
@@ -115,6 +116,8 @@ def test_html_report_escapes_a_misclassified_example():
     html = html_document(evaluate([evil], ["ask_fee"], "m", "now"), None, [], picture="data:,")
     assert "&lt;b onmouseover=&#34;x&#34;&gt;giay to&lt;/b&gt;" in html and "<b onmouseover" not in html
     assert "Chưa có báo cáo trước" in html
+    html = html_document(evaluate([evil], ["ask_fee"], "m", "2026-03-01T09:05:00+07:00"), None, [], picture="data:,")
+    assert "Thời điểm: 01/03/2026 09:05." in html
 
 
 def test_confusion_picture_is_a_png_with_vietnamese_labels():
