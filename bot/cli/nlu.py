@@ -11,6 +11,13 @@ messages the assistant got wrong, masked and grouped (`bot.core.trainer_inbox`);
 the file has empty `intent` and `procedure` columns for the trainer.
 `bot nlu add FILE.csv`: the labelled rows into data/nlu, all or nothing, only
 when `bot nlu check` passes on the result (`bot.nlu.add`).
+
+`bot nlu eval [--model PATH | --train [--switch]] [--folds K] [--out DIR]`: the
+model's accuracy on tests/nlu/heldout.yml as one HTML report in DIR (default
+reports/nlu/), with a JSON of its figures beside it; the next report shows the
+change against the last JSON there (`bot.nlu.evaluate`, `bot.nlu.eval_report`).
+`--train` trains a candidate as `make model` does; `--switch` puts it in place
+of models/tthc.tar.gz only when it is not worse with or without diacritics.
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ HELD_OUT = (
     PROJECT_ROOT / "tests" / "nlu" / "short_questions.yml",
 )
 DEFAULT_REVIEW_FILE = Path("nlu-de-xuat.yml")
+MODEL = PROJECT_ROOT / "models" / "tthc.tar.gz"
+DEFAULT_REPORT_DIR = Path("reports") / "nlu"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -62,6 +71,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("file", type=Path, help="Tệp đã gán ý định (xuất từ `bot nlu inbox --export`)")
     add.add_argument("--data", type=Path, default=NLU_DIR, help="Thư mục câu mẫu (mặc định data/nlu)")
     add.set_defaults(handler=_add)
+
+    evaluate = commands.add_parser("eval", help="Đánh giá mô hình trên bộ câu kiểm tra, ghi báo cáo HTML")
+    which = evaluate.add_mutually_exclusive_group()
+    which.add_argument("--model", type=Path, help="Tệp mô hình (mặc định models/tthc.tar.gz)")
+    which.add_argument("--train", action="store_true", help="Huấn luyện mô hình mới rồi đánh giá (vài phút)")
+    evaluate.add_argument("--switch", action="store_true",
+                          help="Cùng --train: dùng mô hình mới nếu không kém mô hình đang chạy")
+    evaluate.add_argument("--folds", type=int, help="Kiểm tra chéo K phần trên dữ liệu huấn luyện (huấn luyện K lần)")
+    evaluate.add_argument("--out", type=Path, default=DEFAULT_REPORT_DIR,
+                          help=f"Thư mục ghi báo cáo (mặc định {DEFAULT_REPORT_DIR})")
+    evaluate.set_defaults(handler=_eval)
 
 
 def _nlu_dir(path: Path) -> Path:
@@ -176,4 +196,92 @@ def _add(args: argparse.Namespace, ctx: Context) -> int:
     for w in result.warnings:
         print(f"Cảnh báo: {w.message}")
     print(f"Đã thêm {len(result.added)} câu mẫu. Xem lại bằng `git diff data/nlu`.")
+    return 0
+
+
+def _measure(model: Path, created: str):
+    import logging
+
+    from rasa.utils.log_utils import configure_structlog
+
+    from bot.evaluation import load_examples, predict_intents
+    from bot.nlu.evaluate import evaluate
+
+    configure_structlog(logging.WARNING)  # not a debug line for each parsed message
+    examples = load_examples(HELD_OUT[0])
+    return evaluate(examples, predict_intents(model, [e.text for e in examples]), str(model), created)
+
+
+def _eval(args: argparse.Namespace, ctx: Context) -> int:
+    import datetime as dt
+    import dataclasses
+    import shutil
+
+    from bot.core.clock import VN_TZ
+    from bot.nlu.eval_report import html_document, summary_text
+    from bot.nlu.eval_run import TrainingError, cross_validate, train_model
+    from bot.nlu.evaluate import EvalFigures, changes, switch_decision
+
+    if args.switch and not args.train:
+        raise CommandError("--switch chỉ dùng cùng --train.")
+    if args.folds is not None and args.folds < 2:
+        raise CommandError("--folds phải từ 2 trở lên.")
+    now = dt.datetime.now(VN_TZ)
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    out_dir = args.out
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CommandError(f"Không tạo được thư mục {out_dir}: {exc.strerror}.") from None
+    previous_files = sorted(out_dir.glob("nlu-eval-*.json"))
+    previous = None
+    if previous_files:
+        try:
+            previous = EvalFigures.from_json(previous_files[-1].read_text(encoding="utf-8"))
+        except (OSError, ValueError, TypeError, KeyError):
+            print(f"Cảnh báo: không đọc được {previous_files[-1]}, bỏ qua so sánh với lần trước.")
+
+    created = now.isoformat(timespec="seconds")
+    decision = None
+    try:
+        if args.train:
+            print("Đang huấn luyện mô hình mới (vài phút)...", flush=True)
+            model = train_model(out_dir / "models", f"ung-vien-{stamp}")
+        else:
+            model = args.model or MODEL
+            if not model.is_file():
+                raise CommandError(f"Không thấy mô hình {model}. Chạy `make model` hoặc dùng --train.")
+        print(f"Đang đánh giá {model} trên {HELD_OUT[0].name}...", flush=True)
+        evaluation = _measure(model, created)
+        if args.switch:
+            running = _measure(MODEL, created).figures if MODEL.is_file() else None
+            decision = switch_decision(evaluation.figures, running)
+            if decision.switch:
+                MODEL.parent.mkdir(parents=True, exist_ok=True)
+                staged = MODEL.with_name(MODEL.name + ".tmp")
+                shutil.copyfile(model, staged)
+                staged.replace(MODEL)
+            else:
+                decision = dataclasses.replace(decision, reason=f"{decision.reason} Mô hình mới để ở {model}.")
+        if args.folds:
+            print(f"Đang kiểm tra chéo {args.folds} phần (huấn luyện {args.folds} lần)...", flush=True)
+            evaluation = dataclasses.replace(
+                evaluation, figures=dataclasses.replace(evaluation.figures, folds=tuple(cross_validate(args.folds))))
+    except TrainingError as exc:
+        raise CommandError(str(exc)) from None
+
+    figures = evaluation.figures
+    html = html_document(evaluation, previous, changes(figures, previous) if previous else [], decision)
+    report = out_dir / f"nlu-eval-{stamp}.html"
+    try:
+        for path, text in ((report, html), (report.with_suffix(".json"), figures.to_json())):
+            staged = path.with_name(path.name + ".tmp")
+            staged.write_text(text, encoding="utf-8")
+            staged.replace(path)
+    except OSError as exc:
+        raise CommandError(f"Không ghi được báo cáo vào {out_dir}: {exc.strerror}.") from None
+    print(summary_text(figures, previous))
+    if decision:
+        print(decision.reason)
+    print(f"Báo cáo: {report}")
     return 0

@@ -92,7 +92,7 @@ def csv_rows(report: UsageReport) -> list[list[object]]:
     return [safe_row(row) for row in rows]
 
 
-def _png(figure) -> str:
+def png_data_uri(figure) -> str:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     FigureCanvasAgg(figure)
@@ -121,7 +121,7 @@ def charts(report: UsageReport) -> dict[str, str]:
     ax.set_title("Tin nhắn của người dân theo ngày")
     if report.channels:
         ax.legend(fontsize=8)
-    result["messages"] = _png(fig)
+    result["messages"] = png_data_uri(fig)
 
     fig = Figure(figsize=(8, 2.6))
     ax = fig.add_subplot()
@@ -132,7 +132,7 @@ def charts(report: UsageReport) -> dict[str, str]:
     ax.set_xlim(0, 110)
     ax.set_xlabel("% số lượt hỏi")
     ax.set_title("Kết quả các lượt hỏi")
-    result["outcomes"] = _png(fig)
+    result["outcomes"] = png_data_uri(fig)
 
     fig = Figure(figsize=(8, 3))
     ax = fig.add_subplot()
@@ -147,7 +147,7 @@ def charts(report: UsageReport) -> dict[str, str]:
     ax.set_title("Đánh giá theo tuần")
     if weeks:
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1))
-    result["ratings"] = _png(fig)
+    result["ratings"] = png_data_uri(fig)
     return result
 
 
