@@ -8,6 +8,11 @@ dossier batch (CSV) with a preview and confirms it; finds a dossier by its code
 and updates its status (the subscribed citizen's message is queued); a trainer
 is refused the accounts page and a staff member the trainers' inbox.
 
+Then (issue 12) citizens on the REST channel send nonsense twice and ask for a
+procedure that does not exist with a phone number in the message; the trainer
+sees them in the inbox, masked and grouped, labels one and adds it, and the
+dashboard shows the figures.
+
 One set of servers for the module, on a database and a copy of data/nlu of its
 own (a trainer's added example never touches the repository). Screenshots go
 to test-output/staff/. Fails with the reason when Chromium or ChromeDriver is
@@ -337,3 +342,76 @@ def test_staff_member_updates_a_dossier_status_and_the_citizen_is_told(driver, s
         assert services.audit.entries()[0].actor == "canbo1"
     finally:
         services.engine.dispose()
+
+
+# --- issue 12: the trainers' inbox and the dashboard, after real conversations ---------------
+
+NONSENSE = "xyzzy plugh frobnicate quux"
+PHONE = "0912 345 678"
+UNKNOWN = f"số tôi là {PHONE}, cho hỏi thủ tục cấp phép nuôi khủng long"
+LABELLED = "cho hỏi thủ tục cấp phép nuôi khủng long"
+
+
+def test_a_trainer_sees_unanswered_questions_masked_and_grouped_adds_one_and_sees_the_report(driver, stack):
+    for message in (NONSENSE, NONSENSE + " !", UNKNOWN):  # three citizens on the REST channel
+        _said(stack.assistant, f"test-{uuid.uuid4().hex[:8]}", message)
+
+    c = Console(driver, stack.url)
+    c.login("canbo1")  # a staff member does not see the inbox
+    assert not driver.find_elements(c.By.CSS_SELECTOR, "a[href='/staff/nlu/inbox']")
+    driver.get(f"{stack.url}/staff/nlu/inbox")
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "h1"))
+    assert c.one("h1").text == "Không được phép"
+
+    c.login("hl1")
+    c.one("header a[href='/staff/nlu/inbox']").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, ".nlu-group"))
+    page = driver.page_source
+    assert not [part for part in (PHONE, PHONE.replace(" ", ""), "0912", "345 678") if part in page]
+    groups = {g.find_element(c.By.CSS_SELECTOR, "strong").text: g
+              for g in driver.find_elements(c.By.CSS_SELECTOR, ".nlu-group")}
+    masked = UNKNOWN.replace(PHONE, "*******678")
+    assert masked in groups, list(groups)
+    nonsense = [g for text, g in groups.items() if text.startswith(NONSENSE)]
+    assert len(nonsense) == 1 and "2 lần" in nonsense[0].text  # two wordings, one group
+    driver.set_window_size(1366, 1400)
+    c.shot("nlu-inbox")
+    driver.set_window_size(1366, 768)
+
+    form = groups[masked].find_element(c.By.CSS_SELECTOR, "form")
+    text = form.find_element(c.By.CSS_SELECTOR, "input[name=text]")
+    text.clear()
+    text.send_keys(LABELLED)
+    form.find_element(c.By.CSS_SELECTOR, "input[name=intent]").send_keys("ask_procedure")
+    form.find_element(c.By.CSS_SELECTOR, "button").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#nlu-done"))
+    assert "Đã thêm 1 câu mẫu" in c.one("#nlu-done").text
+    c.shot("nlu-da-them")
+    added = "\n".join(p.read_text(encoding="utf-8") for p in stack.nlu_dir.glob("*.yml"))
+    repository = "\n".join(p.read_text(encoding="utf-8") for p in (PROJECT_ROOT / "data" / "nlu").glob("*.yml"))
+    assert f"- {LABELLED}" in added and LABELLED not in repository
+    services = stack.services()
+    try:
+        (entry,) = [e for e in services.audit.entries() if e.action == "nlu_add"]
+        assert entry.actor == "hl1" and entry.field == "ask_procedure" and LABELLED in entry.new
+    finally:
+        services.engine.dispose()
+
+    c.one("header a[href='/staff/report']").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, ".usage-summary"))
+    summary = {row.find_element(c.By.CSS_SELECTOR, "th").text: row.find_element(c.By.CSS_SELECTOR, "td").text
+               for row in driver.find_elements(c.By.CSS_SELECTOR, ".usage-summary tr")}
+    assert int(summary["Tin nhắn của người dân"]) >= 3
+    assert int(summary["Người dân (cuộc trò chuyện khác nhau)"]) >= 3
+    outcomes = {}
+    for row in driver.find_elements(c.By.XPATH, "//table[thead/tr/th[1]='Kết quả']/tbody/tr"):
+        cells = [td.text for td in row.find_elements(c.By.CSS_SELECTOR, "td")]
+        outcomes[cells[0]] = int(cells[1])
+    assert outcomes["Không tìm thấy thủ tục"] >= 1 and outcomes["Chưa hiểu, ngoài phạm vi"] >= 2
+    report = c.one(".usage").text
+    assert "Trang web (REST)" in report and masked in report and "0912" not in report
+    charts = driver.find_elements(c.By.CSS_SELECTOR, "img.chart")
+    assert charts and all(driver.execute_script("return arguments[0].naturalWidth", img) > 0 for img in charts)
+    driver.set_window_size(1366, 2400)
+    c.shot("report")
+    driver.set_window_size(1366, 768)
