@@ -1,18 +1,31 @@
-"""The staff console in real headless Chromium, against `bot web` in its own process.
+"""The staff console in real headless Chromium, against `bot web`, Rasa and the action server.
 
 A staff member logs in, searches a procedure, opens it, reads the assistant's
 answers and marks it checked, then edits its fee through the form, the diff
-preview and a reason; finds a dossier by its code and updates its status (the
-subscribed citizen's message is queued); a trainer is refused the accounts page.
-Needs no model (only `bot web` and the database). Screenshots go to
-test-output/staff/. Skips with the reason when Chromium or ChromeDriver is
-missing (`make browser` installs them).
+preview and a reason, and the assistant's REST answer carries the new fee at
+once; answers a feedback ticket (the citizen's message is queued); uploads a
+dossier batch (CSV) with a preview and confirms it; finds a dossier by its code
+and updates its status (the subscribed citizen's message is queued); a trainer
+is refused the accounts page and a staff member the trainers' inbox.
+
+Then (issue 12) citizens on the REST channel send nonsense twice and ask for a
+procedure that does not exist with a phone number in the message; the trainer
+sees them in the inbox, masked and grouped, labels one and adds it, and the
+dashboard shows the figures.
+
+One set of servers for the module, on a database and a copy of data/nlu of its
+own (a trainer's added example never touches the repository). Screenshots go
+to test-output/staff/. Fails with the reason when Chromium or ChromeDriver is
+missing (`make browser` installs them) or the model is (`make model`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -20,47 +33,82 @@ from bot.core.dossiers.planning import Incoming
 from bot.settings import PROJECT_ROOT, Settings
 from tests.core.dossiers.samples import CODE as DOSSIER, row as dossier_row
 from tests.e2e.browser import missing_browser, start_chromium
-from tests.e2e.servers import start_web
+from tests.e2e.servers import MODEL, RunningAssistant, start_assistant, start_web
+
+pytestmark = pytest.mark.model
 
 OUTPUT = PROJECT_ROOT / "test-output" / "staff"
-WAIT = 30
+WAIT = 60  # seconds: generous, the machine running the suite may be loaded
 PASSWORD = "Mot-cua-2026!"
 CODE = "1.001193"
+NEW_FEE = "9.000 đồng (thử nghiệm trình duyệt)"
+FEEDBACK_SENDER = "77"  # a Telegram chat, not the dossier subscriber's
+
+
+@dataclass
+class Stack:
+    """The running servers and where their state lives."""
+
+    assistant: RunningAssistant
+    url: str  # `bot web`
+    var_dir: Path
+    nlu_dir: Path
+
+    def services(self):
+        from bot.app import Services
+
+        return Services.from_settings(Settings.from_env(self.assistant.env), migrate=False)
 
 
 @pytest.fixture(scope="module")
-def console_url(tmp_path_factory):
+def stack(tmp_path_factory):
     from bot.app import Services
 
+    if not MODEL.exists():
+        pytest.fail("models/tthc.tar.gz is missing: run `make model` (make test does it)")
     var_dir = tmp_path_factory.mktemp("staff-var")
-    env = {**os.environ, "TTHC_VAR_DIR": str(var_dir), "PYTHONPATH": str(PROJECT_ROOT)}
-    services = Services.from_settings(Settings.from_env(env))
+    nlu_dir = tmp_path_factory.mktemp("staff-nlu") / "nlu"
+    shutil.copytree(PROJECT_ROOT / "data" / "nlu", nlu_dir)
+    assistant = start_assistant(var_dir, extra_env={"NLU_DIR": str(nlu_dir)})
     try:
-        services.load_catalog()
-        # Checked a year ago, so that marking it checked today shows.
-        services.catalog.replace_all([p.copy(update={"verified_on": p.verified_on - dt.timedelta(days=365)})
-                                      if p.code == CODE else p for p in services.catalog.all_procedures()])
-        services.accounts.add("canbo1", "staff", PASSWORD, actor="test", full_name="Nguyễn Văn Cán Bộ")
-        services.accounts.add("hl1", "trainer", PASSWORD, actor="test", full_name="Người Huấn Luyện")
-        services.dossiers.apply([Incoming("Dòng 2", dossier_row(code=DOSSIER, due_at="2099-12-31"))], "import:test.csv")
-        services.dossiers.subscribe(DOSSIER, "telegram:42", "telegram", "42")
-    finally:
-        services.engine.dispose()
-    web = start_web(env, tmp_path_factory.mktemp("staff-web"))
-    yield web.url, var_dir
+        services = Services.from_settings(Settings.from_env(assistant.env))
+        try:
+            # Checked a year ago, so that marking it checked today shows.
+            services.catalog.replace_all([p.copy(update={"verified_on": p.verified_on - dt.timedelta(days=365)})
+                                          if p.code == CODE else p for p in services.catalog.all_procedures()])
+            services.accounts.add("canbo1", "staff", PASSWORD, actor="test", full_name="Nguyễn Văn Cán Bộ")
+            services.accounts.add("hl1", "trainer", PASSWORD, actor="test", full_name="Người Huấn Luyện")
+            services.dossiers.apply([Incoming("Dòng 2", dossier_row(code=DOSSIER, due_at="2099-12-31"))],
+                                    "import:test.csv")
+            services.dossiers.subscribe(DOSSIER, "telegram:42", "telegram", "42")
+            services.feedback.create(sender_id=f"telegram:{FEEDBACK_SENDER}", channel="telegram",
+                                     content="Tôi nộp hồ sơ khai sinh 10 ngày rồi mà chưa có kết quả.",
+                                     contact="0912 345 678")
+        finally:
+            services.engine.dispose()
+        web = start_web(assistant.env, tmp_path_factory.mktemp("staff-web"))
+    except BaseException:
+        assistant.stop()
+        raise
+    yield Stack(assistant, web.url, var_dir, nlu_dir)
     web.stop()
+    assistant.stop()
 
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory):
     problem = missing_browser()
     if problem:
-        pytest.skip(problem)
+        pytest.fail(problem)
     OUTPUT.mkdir(parents=True, exist_ok=True)
     browser = start_chromium(tmp_path_factory.mktemp("chromium-staff"), width=1366, height=768)
     browser.set_page_load_timeout(WAIT)
     yield browser
     browser.quit()
+
+
+def _said(assistant: RunningAssistant, sender: str, message: str) -> str:
+    return "\n".join(r.get("text") or "" for r in assistant.say(sender, message))
 
 
 class Console:
@@ -88,8 +136,8 @@ class Console:
         self.wait.until(lambda d: d.current_url.rstrip("/").endswith("/staff"))
 
 
-def test_staff_member_finds_a_procedure_and_marks_it_checked(driver, console_url):
-    base, var_dir = console_url
+def test_staff_member_finds_a_procedure_and_marks_it_checked(driver, stack):
+    base = stack.url
     c = Console(driver, base)
     c.login("canbo1")
     assert "Nguyễn Văn Cán Bộ" in c.one("header").text
@@ -120,9 +168,7 @@ def test_staff_member_finds_a_procedure_and_marks_it_checked(driver, console_url
     assert f"thông tin kiểm tra ngày {today}" in c.one(".answer .bubble").text
     c.shot("da-kiem-tra")
 
-    from bot.app import Services
-
-    services = Services.from_settings(Settings.from_env({"TTHC_VAR_DIR": str(var_dir)}), migrate=False)
+    services = stack.services()
     try:  # what the action server reads: the stored catalog, through a new process's guide
         title = services.guide().answer(CODE, "fees").pages[0].splitlines()[0]
         assert f"thông tin kiểm tra ngày {today}" in title
@@ -131,8 +177,10 @@ def test_staff_member_finds_a_procedure_and_marks_it_checked(driver, console_url
         services.engine.dispose()
 
 
-def test_staff_member_edits_the_fee_with_a_diff_preview_and_the_answer_changes(driver, console_url):
-    base, var_dir = console_url
+def test_staff_member_edits_the_fee_with_a_diff_preview_and_the_answer_changes(driver, stack):
+    base = stack.url
+    before = _said(stack.assistant, f"test-{uuid.uuid4().hex[:8]}", "lệ phí đăng ký khai sinh là bao nhiêu")
+    assert CODE in before and NEW_FEE not in before
     c = Console(driver, base)
     c.login("canbo1")
     driver.get(f"{base}/staff/procedures/{CODE}")
@@ -141,7 +189,7 @@ def test_staff_member_edits_the_fee_with_a_diff_preview_and_the_answer_changes(d
     c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#edit-form"))
     fee = c.one("textarea[name=le_phi]")
     fee.clear()
-    fee.send_keys("Lệ phí 9.000 đồng (thử nghiệm trình duyệt).")
+    fee.send_keys(f"Lệ phí {NEW_FEE}.")
     amount = c.one("input[name=so_tien]")
     amount.clear()
     amount.send_keys("9000")
@@ -149,7 +197,7 @@ def test_staff_member_edits_the_fee_with_a_diff_preview_and_the_answer_changes(d
     c.one("#preview").click()
     c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#save-form"))
     rows = [r.text for r in driver.find_elements(c.By.CSS_SELECTOR, "table.diff tr")]
-    assert any(r.startswith("Lệ phí ") and "9.000 đồng (thử nghiệm trình duyệt)." in r for r in rows)
+    assert any(r.startswith("Lệ phí ") and f"{NEW_FEE}." in r for r in rows)
     assert any(r.startswith("Số tiền (đồng)") and r.endswith("9000") for r in rows)
     c.shot("xem-truoc-thay-doi")
     c.one("#save").click()  # no reason yet: asked for one, nothing saved
@@ -158,19 +206,20 @@ def test_staff_member_edits_the_fee_with_a_diff_preview_and_the_answer_changes(d
     c.one("#save").click()
     c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#edited-notice"))
     fee_answer = [e.text for e in driver.find_elements(c.By.CSS_SELECTOR, ".answer") if "Lệ phí" in e.text][0]
-    assert "9.000 đồng (thử nghiệm trình duyệt)" in fee_answer
+    assert NEW_FEE in fee_answer
     c.shot("da-sua-thu-tuc")
 
-    from bot.app import Services
-
-    services = Services.from_settings(Settings.from_env({"TTHC_VAR_DIR": str(var_dir)}), migrate=False)
+    services = stack.services()
     try:  # what the action server reads: the stored catalog, through a new process's guide
-        assert "9.000 đồng (thử nghiệm trình duyệt)" in "\n".join(services.guide().answer(CODE, "fees").pages)
+        assert NEW_FEE in "\n".join(services.guide().answer(CODE, "fees").pages)
         entries = [e for e in services.audit.entries() if e.action == "procedure_edit"]
         assert sorted(e.field for e in entries) == ["le_phi", "so_tien"]
         assert {e.reason for e in entries} == {"Quyết định 99/QĐ-UBND (thử nghiệm)"}
     finally:
         services.engine.dispose()
+    # A citizen asking now gets the new fee: no retraining, no restart.
+    after = _said(stack.assistant, f"test-{uuid.uuid4().hex[:8]}", "lệ phí đăng ký khai sinh là bao nhiêu")
+    assert CODE in after and NEW_FEE in after
 
     driver.get(f"{base}/staff/catalog/stale")
     c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#most-asked"))
@@ -180,8 +229,79 @@ def test_staff_member_edits_the_fee_with_a_diff_preview_and_the_answer_changes(d
     c.shot("nhap-xuat-tep")
 
 
-def test_a_trainer_is_refused_the_accounts_page(driver, console_url):
-    base, _ = console_url
+def test_staff_member_answers_a_feedback_ticket_and_the_citizen_is_told(driver, stack):
+    c = Console(driver, stack.url)
+    c.login("canbo1")
+    c.one("header a[href='/staff/feedback']").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#tickets a"))
+    listing = c.one("#tickets").text
+    assert "10 ngày rồi mà chưa có kết quả" in listing and "0912 345 678" not in listing
+    c.shot("phan-anh")
+    c.one("#tickets a").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#answer"))
+    ticket = c.one("h1").text.removeprefix("Phiếu ").strip()
+    assert "0912 345 678" not in c.one("#contact").text
+    c.one("#answer textarea[name=answer]").send_keys("Hồ sơ của bạn đã có kết quả. Mời bạn đến nhận ngày mai.")
+    c.shot("tra-loi-phan-anh")
+    c.one("#answer button").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#ticket-done"))
+    assert "sẽ được gửi cho người dân" in c.one("#ticket-done").text
+    assert c.one("#ticket-status").text == "Đã trả lời"
+    assert "Mời bạn đến nhận ngày mai." in c.one("#ticket-answer").text
+    c.shot("da-tra-loi-phan-anh")
+
+    services = stack.services()
+    try:  # what the Telegram worker sends next
+        (message,) = [m for m in services.outbox.due("telegram") if m.recipient_id == FEEDBACK_SENDER]
+        assert ticket in message.text and "Mời bạn đến nhận ngày mai." in message.text
+        assert services.feedback.get(ticket).status == "answered"
+    finally:
+        services.engine.dispose()
+
+
+BATCH = """code,procedure_code,applicant_name,phone,status,received_at,due_at,updated_at,unit,note
+000.00.12.H12-261101-0001,1.001193,Trần Thị Bình,0900000202,received,2026-11-01T08:00,2099-11-06,,,
+000.00.12.H12-261101-0002,1.001193,Lê Văn Cường,0900000303,processing,2026-11-01T09:00,2099-11-06,,,
+"""
+
+
+def test_staff_member_uploads_a_dossier_batch_after_a_preview(driver, stack, tmp_path):
+    batch = tmp_path / "dot-thang-11.csv"
+    batch.write_text(BATCH, encoding="utf-8")
+    c = Console(driver, stack.url)
+    c.login("canbo1")
+    driver.get(f"{stack.url}/staff/dossiers/upload")
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#upload input[type=file]"))
+    c.one("#upload input[type=file]").send_keys(str(batch))
+    c.shot("tai-tep-ho-so")
+    c.one("#upload button").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#confirm"))
+    assert "2 thêm mới" in c.one("#preview").text and "Chưa ghi gì" in c.one("#preview").text
+    rows = [r.text for r in driver.find_elements(c.By.CSS_SELECTOR, "#upload-rows tbody tr")]
+    assert len(rows) == 2 and all("Thêm mới" in r for r in rows)
+    assert "000.00.12.H12-261101-0002" in rows[1]
+    c.shot("xem-truoc-tep-ho-so")
+
+    services = stack.services()
+    try:
+        assert services.dossiers.get("000.00.12.H12-261101-0001") is None  # the preview wrote nothing
+    finally:
+        services.engine.dispose()
+    c.one("#confirm button").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#upload-done"))
+    assert "Đã nhập dot-thang-11.csv: 2 thêm mới" in c.one("#upload-done").text
+    c.shot("da-nhap-tep-ho-so")
+
+    services = stack.services()
+    try:
+        for code in ("000.00.12.H12-261101-0001", "000.00.12.H12-261101-0002"):
+            assert services.dossiers.history(code)[-1].source == "console:canbo1 import:dot-thang-11.csv"
+    finally:
+        services.engine.dispose()
+
+
+def test_a_trainer_is_refused_the_accounts_page(driver, stack):
+    base = stack.url
     c = Console(driver, base)
     c.login("hl1")
     assert not driver.find_elements(c.By.CSS_SELECTOR, "a[href='/staff/accounts']")
@@ -191,8 +311,8 @@ def test_a_trainer_is_refused_the_accounts_page(driver, console_url):
     c.shot("khong-duoc-phep")
 
 
-def test_staff_member_updates_a_dossier_status_and_the_citizen_is_told(driver, console_url):
-    base, var_dir = console_url
+def test_staff_member_updates_a_dossier_status_and_the_citizen_is_told(driver, stack):
+    base = stack.url
     c = Console(driver, base)
     c.login("canbo1")
     c.one("header a[href='/staff/dossiers']").click()
@@ -215,12 +335,83 @@ def test_staff_member_updates_a_dossier_status_and_the_citizen_is_told(driver, c
     assert "Trang quản lý: Nguyễn Văn Cán Bộ" in c.one("#history").text
     c.shot("ho-so")
 
-    from bot.app import Services
-
-    services = Services.from_settings(Settings.from_env({"TTHC_VAR_DIR": str(var_dir)}), migrate=False)
+    services = stack.services()
     try:  # what the Telegram worker sends next
-        (message,) = services.outbox.due("telegram")
-        assert message.recipient_id == "42" and "Cần bổ sung" in message.text
+        (message,) = [m for m in services.outbox.due("telegram") if m.recipient_id == "42"]
+        assert "Cần bổ sung" in message.text
         assert services.audit.entries()[0].actor == "canbo1"
     finally:
         services.engine.dispose()
+
+
+# --- issue 12: the trainers' inbox and the dashboard, after real conversations ---------------
+
+NONSENSE = "xyzzy plugh frobnicate quux"
+PHONE = "0912 345 678"
+UNKNOWN = f"số tôi là {PHONE}, cho hỏi thủ tục cấp phép nuôi khủng long"
+LABELLED = "cho hỏi thủ tục cấp phép nuôi khủng long"
+
+
+def test_a_trainer_sees_unanswered_questions_masked_and_grouped_adds_one_and_sees_the_report(driver, stack):
+    for message in (NONSENSE, NONSENSE + " !", UNKNOWN):  # three citizens on the REST channel
+        _said(stack.assistant, f"test-{uuid.uuid4().hex[:8]}", message)
+
+    c = Console(driver, stack.url)
+    c.login("canbo1")  # a staff member does not see the inbox
+    assert not driver.find_elements(c.By.CSS_SELECTOR, "a[href='/staff/nlu/inbox']")
+    driver.get(f"{stack.url}/staff/nlu/inbox")
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "h1"))
+    assert c.one("h1").text == "Không được phép"
+
+    c.login("hl1")
+    c.one("header a[href='/staff/nlu/inbox']").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, ".nlu-group"))
+    page = driver.page_source
+    assert not [part for part in (PHONE, PHONE.replace(" ", ""), "0912", "345 678") if part in page]
+    groups = {g.find_element(c.By.CSS_SELECTOR, "strong").text: g
+              for g in driver.find_elements(c.By.CSS_SELECTOR, ".nlu-group")}
+    masked = UNKNOWN.replace(PHONE, "*******678")
+    assert masked in groups, list(groups)
+    nonsense = [g for text, g in groups.items() if text.startswith(NONSENSE)]
+    assert len(nonsense) == 1 and "2 lần" in nonsense[0].text  # two wordings, one group
+    driver.set_window_size(1366, 1400)
+    c.shot("nlu-inbox")
+    driver.set_window_size(1366, 768)
+
+    form = groups[masked].find_element(c.By.CSS_SELECTOR, "form")
+    text = form.find_element(c.By.CSS_SELECTOR, "input[name=text]")
+    text.clear()
+    text.send_keys(LABELLED)
+    form.find_element(c.By.CSS_SELECTOR, "input[name=intent]").send_keys("ask_procedure")
+    form.find_element(c.By.CSS_SELECTOR, "button").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#nlu-done"))
+    assert "Đã thêm 1 câu mẫu" in c.one("#nlu-done").text
+    c.shot("nlu-da-them")
+    added = "\n".join(p.read_text(encoding="utf-8") for p in stack.nlu_dir.glob("*.yml"))
+    repository = "\n".join(p.read_text(encoding="utf-8") for p in (PROJECT_ROOT / "data" / "nlu").glob("*.yml"))
+    assert f"- {LABELLED}" in added and LABELLED not in repository
+    services = stack.services()
+    try:
+        (entry,) = [e for e in services.audit.entries() if e.action == "nlu_add"]
+        assert entry.actor == "hl1" and entry.field == "ask_procedure" and LABELLED in entry.new
+    finally:
+        services.engine.dispose()
+
+    c.one("header a[href='/staff/report']").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, ".usage-summary"))
+    summary = {row.find_element(c.By.CSS_SELECTOR, "th").text: row.find_element(c.By.CSS_SELECTOR, "td").text
+               for row in driver.find_elements(c.By.CSS_SELECTOR, ".usage-summary tr")}
+    assert int(summary["Tin nhắn của người dân"]) >= 3
+    assert int(summary["Người dân (cuộc trò chuyện khác nhau)"]) >= 3
+    outcomes = {}
+    for row in driver.find_elements(c.By.XPATH, "//table[thead/tr/th[1]='Kết quả']/tbody/tr"):
+        cells = [td.text for td in row.find_elements(c.By.CSS_SELECTOR, "td")]
+        outcomes[cells[0]] = int(cells[1])
+    assert outcomes["Không tìm thấy thủ tục"] >= 1 and outcomes["Chưa hiểu, ngoài phạm vi"] >= 2
+    report = c.one(".usage").text
+    assert "Trang web (REST)" in report and masked in report and "0912" not in report
+    charts = driver.find_elements(c.By.CSS_SELECTOR, "img.chart")
+    assert charts and all(driver.execute_script("return arguments[0].naturalWidth", img) > 0 for img in charts)
+    driver.set_window_size(1366, 2400)
+    c.shot("report")
+    driver.set_window_size(1366, 768)
