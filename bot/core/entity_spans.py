@@ -82,7 +82,20 @@ def trim_span(text: str, span: Span, asks: Sequence[Span], lexicon: Lexicon) -> 
         start += 1
     while end > start and not text[end - 1].isalnum():
         end -= 1
+    end = _without_lead_in(text, start, end, asks)
     words = [w for _, _, w in _expanded_words(text[start:end], lexicon)]
     if not words or set(words) <= ask_words(lexicon):
         return None
     return start, end
+
+
+def _without_lead_in(text: str, start: int, end: int, asks: Sequence[Span]) -> int:
+    """The end of `start:end` without the small words that lead into an ask right after it:
+    "rut bhxh 1 lan [co] mau to khai ko", "tach ho [thi co] mau to khai khong"."""
+    next_ask = min((ask_start for ask_start, _ in asks if ask_start >= end), default=None)
+    if next_ask is None or text[end:next_ask].strip():
+        return end
+    words = list(_WORD.finditer(text, start, end))
+    while len(words) >= 2 and fold(words[-1].group()) in _FUNCTION_WORDS:
+        words.pop()
+    return words[-1].end() if words else end

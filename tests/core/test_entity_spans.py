@@ -28,6 +28,13 @@ def _trim(text: str, entity: str) -> str | None:
     # an aspect phrase inside a name stays: only the edges are cut
     ("mất cccd mất bao lâu", "mất cccd", "mất cccd"),
     ("trình báo mất hộ chiếu cần gì", "trình báo mất hộ chiếu", "trình báo mất hộ chiếu"),
+    # the small words that lead into the ask go with it
+    ("bao tam vang co mau to khai k", "bao tam vang co", "bao tam vang"),
+    ("rut bao hiem xa hoi mot lan co mau to khai ko", "rut bao hiem xa hoi mot lan co",
+     "rut bao hiem xa hoi mot lan"),
+    ("tách hộ thì có mẫu tờ khai không", "tách hộ thì có", "tách hộ"),
+    # ...but not a word of the name when no ask follows it
+    ("xin cap phep cho", "xin cap phep cho", "xin cap phep cho"),
 ])
 def test_the_ask_is_cut_off_the_edges(text, tagged, procedure):
     assert _trim(text, tagged) == procedure
