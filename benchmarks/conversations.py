@@ -5,7 +5,8 @@
 - the Rasa server's resident memory after start and after N conversations of
   5 turns (target ≤ 1.2 × after start; N is 10,000 by default, `--conversations`
   makes it smaller);
-- throughput and p50 / p95 latency with 1, 8 and 32 conversations at once.
+- throughput and p50 / p95 latency with 1, 8 and 32 conversations at once, with
+  the Rasa server's CPU time per message (steadier than msg/s on a shared machine).
 
 Run alone with `python -m benchmarks.conversations [--conversations N]`, or as part
 of `make bench`. Prints figures; asserts nothing.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import tempfile
 import time
@@ -44,6 +46,12 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     p50 = statistics.median(ordered)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
     return p50, p95
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used so far, all its threads (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def resident_mb(pid: int) -> float:
@@ -125,9 +133,12 @@ async def _bench(url: str, rasa_pid: int, conversations: int, turns: int, levels
         print("\n== Concurrent conversations of 5 turns (REST channel) ==", flush=True)
         for level in levels:
             count = max(level * 3, 6)
+            cpu_before = cpu_seconds(rasa_pid)
             timings, seconds = await many_conversations(client, count, level, f"conc{level}")
+            cpu_ms = 1000 * (cpu_seconds(rasa_pid) - cpu_before) / len(timings)
             p50, p95 = percentiles(timings)
-            print(f"{f'{level} at a time':<34} {len(timings) / seconds:5.1f} msg/s  p50 {p50:.0f} ms  p95 {p95:.0f} ms")
+            print(f"{f'{level} at a time':<34} {len(timings) / seconds:5.1f} msg/s  p50 {p50:.0f} ms  p95 {p95:.0f} ms"
+                  f"  (Rasa server CPU {cpu_ms:.0f} ms/msg)")
         if client.errors:
             print(f"{'requests that failed':<34} {client.errors}")
 

@@ -10,7 +10,10 @@ Bounded conversations, so memory does not grow and a turn costs the same on the
 first message and the three-hundredth:
 
 - Rasa keeps nothing in memory between messages: each turn reads the latest
-  session from the database and writes the new events back.
+  session from the database and writes the new events back, in a worker thread
+  so that the Rasa server's event loop goes on with other conversations while
+  the database works (a commit waits for the disk); SQLite connections are kept
+  open between turns.
 - A session ends after `SESSION_EXPIRATION_MINUTES` without a message (domain.yml's
   `session_expiration_time` when unset); the slots carry over to the next one
   (`carry_over_slots_to_new_session: true`), so "thế lệ phí thì sao" after a
@@ -25,11 +28,14 @@ first message and the three-hundredth:
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import copy
 import json
 import logging
+import threading
 import time
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
@@ -37,8 +43,12 @@ from rasa.shared.core.domain import Domain, SessionConfig
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+import sqlalchemy as sa
 from sqlalchemy import event as sa_event
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
 
+from bot.rasa_runtime import finish
 from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -86,9 +96,26 @@ class TrackerStore(SQLTrackerStore):
         self.session_expiration_minutes = settings.session_expiration_minutes
         # A URL in `host` is used as it is (SQLite file or PostgreSQL, with its query options).
         super().__init__(domain=domain, host=settings.database_url, event_broker=event_broker)
-        if self.engine.dialect.name == "sqlite":
-            _wait_for_sqlite_writers(self.engine)
+        # SQLite: one write at a time from this process. SQLite takes one writer anyway, and
+        # a thread waiting here wakes when the lock frees, not after SQLite's busy sleep.
+        self._writing = threading.Lock() if self.engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        if self.engine.dialect.name == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):
+            self._keep_sqlite_connections_open()
         self._apply_session_config()
+
+    def _keep_sqlite_connections_open(self) -> None:
+        """Reuse SQLite connections instead of opening the file on every read and write.
+
+        SQLAlchemy 1.4 gives a SQLite file no pool: each retrieve and save opened
+        the file and closed it again, and closing the last connection to a WAL
+        database checkpoints it, all on the Rasa server's event loop.
+        """
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, poolclass=QueuePool, pool_size=2, max_overflow=8,
+                                       connect_args={"check_same_thread": False})
+        _wait_for_sqlite_writers(self.engine)
+        self.sessionmaker = sessionmaker(bind=self.engine)
 
     # The Rasa server hands the store its domain (the processor's own object), so the
     # idle time set here is the one the processor checks.
@@ -107,14 +134,39 @@ class TrackerStore(SQLTrackerStore):
             self._domain.session_config = SessionConfig(minutes, self._domain.session_config.carry_over_slots)
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
-        """The latest session; compacted first when it has grown past `max_session_events`."""
-        tracker = await super().retrieve(sender_id)
+        """The latest session; compacted first when it has grown past `max_session_events`.
+
+        The database work runs in a worker thread, as in `save`.
+        """
+        return await asyncio.to_thread(self._retrieve_latest_session, sender_id)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Append the tracker's events that are not stored yet, as Rasa's `save` does.
+
+        The reads and the commit run in a worker thread: on the event loop, every
+        conversation's turn waited for each other conversation's disk writes (a
+        commit syncs the file, several ms). The Rasa server handles one message of
+        a conversation at a time (its lock store), so a conversation's own reads
+        and writes keep their order.
+        """
+        await self.stream_events(tracker)
+        await asyncio.to_thread(self._save_new_events, tracker)
+
+    def _retrieve_latest_session(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        tracker = finish(super().retrieve(sender_id))
         if tracker is None or not self._should_compact(tracker):
             return tracker
         events = compacted_session(tracker)
-        self._insert(sender_id, events)
+        with self._writing, self.session_scope() as session:
+            self._add(session, sender_id, events)
+            session.commit()
         logger.debug("conversation session compacted from %d to %d events", len(tracker.events), len(events))
         return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
+
+    def _save_new_events(self, tracker: DialogueStateTracker) -> None:
+        with self._writing, self.session_scope() as session:
+            self._add(session, tracker.sender_id, self._additional_events(session, tracker))
+            session.commit()
 
     def _should_compact(self, tracker: DialogueStateTracker) -> bool:
         return (
@@ -123,17 +175,15 @@ class TrackerStore(SQLTrackerStore):
             and not tracker.active_loop_name
         )
 
-    def _insert(self, sender_id: str, events: list[Event]) -> None:
-        """Append events as Rasa's `save` stores them."""
-        with self.session_scope() as session:
-            for event in events:
-                data = event.as_dict()
-                session.add(self.SQLEvent(
-                    sender_id=sender_id,
-                    type_name=event.type_name,
-                    timestamp=data.get("timestamp"),
-                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                    action_name=data.get("name"),
-                    data=json.dumps(data),
-                ))
-            session.commit()
+    def _add(self, session, sender_id: str, events: Iterable[Event]) -> None:
+        """Add events to `session` as rows of Rasa's `events` table, as Rasa's `save` writes them."""
+        for event in events:
+            data = event.as_dict()
+            session.add(self.SQLEvent(
+                sender_id=sender_id,
+                type_name=event.type_name,
+                timestamp=data.get("timestamp"),
+                intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                action_name=data.get("name"),
+                data=json.dumps(data),
+            ))

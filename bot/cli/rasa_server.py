@@ -23,6 +23,8 @@ import socket
 import sys
 from typing import Sequence
 
+from bot import rasa_runtime
+
 logger = logging.getLogger("bot.rasa_server")
 
 POLL_SECONDS = 0.2
@@ -93,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     logger.setLevel(logging.INFO)  # Rasa sets levels on its own loggers only
     install(*address(argv))
+    rasa_runtime.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *argv]

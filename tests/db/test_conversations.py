@@ -228,3 +228,34 @@ def test_conversation_settings_are_read_and_checked():
     for bad in ("-1", "một giờ"):
         with pytest.raises(ValueError, match="SESSION_EXPIRATION_MINUTES"):
             Settings.from_env({"SESSION_EXPIRATION_MINUTES": bad})
+
+
+async def test_conversations_saved_at_once_from_worker_threads_keep_every_event(database_url):
+    import asyncio
+
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine)
+        store = store_for(database_url)
+        senders = [f"rest:c{i}" for i in range(12)]
+
+        async def two_turns(sender: str) -> None:
+            tracker = new_tracker(sender, store, session_start() + turn("xin chào", "greet", "utter_greet", "Xin chào"))
+            await store.save(tracker)
+            tracker = await store.retrieve(sender)
+            for event in turn("nộp ở đâu", "ask_location", "action_answer_procedure", "Bạn nộp tại…",
+                              {"pending_aspect": "location"}):
+                tracker.update(event)
+            await store.save(tracker)
+
+        await two_turns("rest:alone")
+        alone = [e.type_name for e in (await store.retrieve("rest:alone")).events]
+        await asyncio.gather(*(two_turns(s) for s in senders))
+        for sender in senders:
+            tracker = await store.retrieve(sender)
+            assert [e.type_name for e in tracker.events] == alone
+            assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["xin chào", "nộp ở đâu"]
+            assert tracker.get_slot("pending_aspect") == "location"
+        store.engine.dispose()
+    finally:
+        engine.dispose()
