@@ -346,9 +346,11 @@ def test_staff_member_updates_a_dossier_status_and_the_citizen_is_told(driver, s
 
 # --- issue 12: the trainers' inbox and the dashboard, after real conversations ---------------
 
-NONSENSE = "xyzzy plugh frobnicate quux"
+# The model reads some letter soup ("xyzzy plugh…", "asdf qwer") as a procedure name or a
+# yes: see the closing note. These fall back / find nothing with today's model.
+NONSENSE = "ừm à thì là mà"
 PHONE = "0912 345 678"
-UNKNOWN = f"số tôi là {PHONE}, cho hỏi thủ tục cấp phép nuôi khủng long"
+UNKNOWN = f"thủ tục cấp phép nuôi khủng long thế nào, số tôi là {PHONE}"
 LABELLED = "cho hỏi thủ tục cấp phép nuôi khủng long"
 
 
