@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
 from bot.core.clock import VN_TZ
+from bot.core.conversation_events import StoredEvent
 from bot.core.conversations import channel_name
 from bot.core.ratings import LEVELS
 from bot.core.redaction import redact
@@ -109,16 +110,6 @@ def parse_period(first: str | None, last: str | None, today: dt.date, default_da
     if (last_day - first_day).days + 1 > MAX_DAYS:
         raise ReportError(f"Mỗi báo cáo xem tối đa {MAX_DAYS} ngày. Bạn chọn khoảng ngắn hơn.")
     return Period(first_day, last_day)
-
-
-@dataclass(frozen=True)
-class StoredEvent:
-    """One row of the conversation store: Rasa's event type and its JSON as a dict."""
-
-    sender_id: str
-    type_name: str
-    timestamp: float
-    data: dict
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bot.core.conversation_events import StoredEvent
-from bot.db.conversation_store import events as _events
+from bot.db.conversation_store import _json, events as _events
 
 
 def read_events(engine: Engine, since: dt.datetime | None = None) -> list[StoredEvent]:
@@ -26,10 +25,5 @@ def read_events(engine: Engine, since: dt.datetime | None = None) -> list[Stored
     out = []
     with engine.connect() as conn:
         for sender, type_name, timestamp, data in conn.execute(query):
-            try:
-                parsed = json.loads(data) if data else {}
-            except ValueError:
-                parsed = {}
-            out.append(StoredEvent(sender, type_name or "", float(timestamp or 0.0),
-                                   parsed if isinstance(parsed, dict) else {}))
+            out.append(StoredEvent(sender, type_name or "", float(timestamp or 0.0), _json(data)))
     return out

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bot.core.clock import now_utc
-from bot.core.usage_report import StoredEvent
+from bot.core.conversation_events import StoredEvent
 
 events = sa.table(
     "events",
