@@ -7,7 +7,11 @@ given both paths, so it never tries to download a browser or a driver.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -48,3 +52,18 @@ def start_chromium(profile_dir: Path, width: int = 1280, height: int = 1024):
     options.add_argument(f"--window-size={width},{height}")
     service = Service(executable_path=str(CHROMEDRIVER if CHROMEDRIVER.exists() else shutil.which("chromedriver")))
     return webdriver.Chrome(options=options, service=service)
+
+
+@contextmanager
+def chromium_session(profile_dir: Path, output: Path, width: int, height: int, page_timeout: int) -> Iterator:
+    """A started browser for a module's tests; fails the test (not skips) where Chromium is missing."""
+    problem = missing_browser()
+    if problem:
+        pytest.fail(problem)
+    output.mkdir(parents=True, exist_ok=True)
+    browser = start_chromium(profile_dir, width=width, height=height)
+    browser.set_page_load_timeout(page_timeout)
+    try:
+        yield browser
+    finally:
+        browser.quit()

@@ -15,7 +15,7 @@ import subprocess
 import pytest
 
 from bot.settings import PROJECT_ROOT
-from tests.e2e.browser import missing_browser, start_chromium
+from tests.e2e.browser import chromium_session
 from tests.e2e.servers import start_web
 
 pytestmark = pytest.mark.model
@@ -55,14 +55,8 @@ def kiosk_url(assistant, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory):
-    problem = missing_browser()
-    if problem:
-        pytest.fail(problem)
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    browser = start_chromium(tmp_path_factory.mktemp("chromium-profile"), width=1280, height=1024)
-    browser.set_page_load_timeout(WAIT)
-    yield browser
-    browser.quit()
+    with chromium_session(tmp_path_factory.mktemp("chromium-profile"), OUTPUT, 1280, 1024, WAIT) as browser:
+        yield browser
 
 
 class Kiosk:
@@ -99,6 +93,11 @@ class Kiosk:
             candidates = [e for e in candidates if e.text.split("\n")[0] == text]
         assert candidates, f"nothing to tap: {css} {text or ''}"
         candidates[0].click()
+
+    def suggestions_for(self, query: str) -> list[str]:
+        """The suggestion names once the list answers `query` (not an earlier prefix of it)."""
+        self.wait.until(lambda d: self.one("#suggestions").get_attribute("data-query") == query)
+        return [s.text.split("\n")[0] for s in self.all(".suggestion")]
 
     def tap_and_wait_for_answer(self, css: str, text: str | None = None) -> list[str]:
         before = len(self.all(".msg.bot"))
@@ -177,8 +176,7 @@ def test_search_without_diacritics_on_the_screen_keyboard(kiosk):
     assert kiosk.shown("#keyboard")
     kiosk.type_on_screen("lam can cuoc")
     assert kiosk.one("#search").get_attribute("value") == "lam can cuoc"
-    kiosk.wait.until(lambda d: kiosk.all(".suggestion"))
-    suggestions = [s.text.split("\n")[0] for s in kiosk.all(".suggestion")]
+    suggestions = kiosk.suggestions_for("lam can cuoc")
     assert "căn cước" in suggestions[0]
     assert "Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên" in suggestions
 
@@ -187,7 +185,7 @@ def test_search_without_diacritics_on_the_screen_keyboard(kiosk):
     kiosk.one("#search").click()
     kiosk.type_on_screen("lam[huyền] can[breve] cuoc[horn][sắc]")
     assert kiosk.one("#search").get_attribute("value") == "làm căn cước"
-    kiosk.wait.until(lambda d: [s.text.split("\n")[0] for s in kiosk.all(".suggestion")] == suggestions)
+    assert kiosk.suggestions_for("làm căn cước") == suggestions
 
     answer = kiosk.tap_and_wait_for_answer(".suggestion", "Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên")
     assert "1.014061" in "\n".join(answer)

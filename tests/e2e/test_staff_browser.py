@@ -32,7 +32,7 @@ import pytest
 from bot.core.dossiers.planning import Incoming
 from bot.settings import PROJECT_ROOT, Settings
 from tests.core.dossiers.samples import CODE as DOSSIER, row as dossier_row
-from tests.e2e.browser import missing_browser, start_chromium
+from tests.e2e.browser import chromium_session
 from tests.e2e.servers import MODEL, RunningAssistant, start_assistant, start_web
 
 pytestmark = pytest.mark.model
@@ -97,14 +97,8 @@ def stack(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory):
-    problem = missing_browser()
-    if problem:
-        pytest.fail(problem)
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    browser = start_chromium(tmp_path_factory.mktemp("chromium-staff"), width=1366, height=768)
-    browser.set_page_load_timeout(WAIT)
-    yield browser
-    browser.quit()
+    with chromium_session(tmp_path_factory.mktemp("chromium-staff"), OUTPUT, 1366, 768, WAIT) as browser:
+        yield browser
 
 
 def _said(assistant: RunningAssistant, sender: str, message: str) -> str:

@@ -226,6 +226,7 @@
 
   function renderSuggestions(list, query) {
     el.suggestions.textContent = "";
+    el.suggestions.dataset.query = query;  // which search the list answers
     if (!query) { return; }
     if (!list.length) {
       var hint = document.createElement("li");
