@@ -87,7 +87,7 @@ class Settings:
     zalo_refresh_token: str = ""
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
     zalo_event_window_seconds: int = 300  # a webhook event stamped further from now is refused (replays)
-    # Conversations (Rasa's tracker store, in the same database; see README "Privacy").
+    # Conversations (Rasa's tracker store, in the same database; see docs/operations.md, "Privacy").
     conversation_retention_days: int = 30  # `bot conversations purge` and its daily run; 0 keeps them
     session_expiration_minutes: float | None = None  # idle time before a new session; None: domain.yml's
     session_max_events: int = 100  # about nine turns; a longer session is compacted (flat cost per turn)
