@@ -14,7 +14,7 @@ export PYTHONPATH := $(CURDIR)
 TRAIN_DATA := data/nlu data/rules
 TRAIN_INPUTS := $(wildcard data/nlu/*.yml data/rules/*.yml) domain.yml config.yml data/lexicon/vi.yml \
 	bot/nlu/vietnamese_tokenizer.py bot/nlu/procedure_entities.py bot/core/segmentation.py bot/core/text.py \
-	bot/core/entity_spans.py
+	bot/core/entity_spans.py bot/core/syllables.py bot/nlu/letter_soup.py
 MODEL := models/tthc.tar.gz
 
 .PHONY: run test venv model db bench browser test-unit test-stories test-nlu clean audit

@@ -111,6 +111,8 @@ class Lexicon:
     `fillers` are folded phrases that carry no meaning for finding a procedure.
     `aspect_words` maps a folded phrase to the aspect it asks about ("can gi" ->
     "documents"), for questions the NLU only half understood.
+    `other_words` are folded words citizens type that are not Vietnamese
+    syllables ("online", "zalo", "kq"); see `known_words`.
     """
 
     replacements: Mapping[str, str] = field(default_factory=dict)
@@ -118,6 +120,7 @@ class Lexicon:
     aspect_words: Mapping[str, str] = field(default_factory=dict)
     # folded key or filler -> the ways the file writes it (lower case); absent: any spelling
     written: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    other_words: frozenset[str] = frozenset()
 
     @classmethod
     def from_file(cls, path: Path) -> "Lexicon":
@@ -139,7 +142,15 @@ class Lexicon:
             for aspect, phrases in (data.get("aspect_words") or {}).items()
             for phrase in phrases or []
         }
-        return cls(replacements=replacements, fillers=fillers, aspect_words=aspect_words, written=written)
+        other_words = frozenset(fold(str(w)) for w in data.get("other_words") or [])
+        return cls(replacements=replacements, fillers=fillers, aspect_words=aspect_words, written=written,
+                   other_words=other_words)
+
+    def known_words(self) -> frozenset[str]:
+        """Every single folded word the lexicon writes: abbreviations, names, fillers,
+        aspect words and `other_words`."""
+        phrases = [*self.replacements, *self.fillers, *self.aspect_words, *self.other_words]
+        return frozenset(word for phrase in phrases for word in phrase.split())
 
     def expand(self, folded: str) -> str:
         """Replace known abbreviations and everyday names in already-folded text."""
