@@ -39,7 +39,8 @@ from typing import Callable, Iterable, Sequence
 import yaml
 
 from bot.core.catalog import load_catalog
-from bot.core.matching import ProcedureMatcher, Thresholds
+from bot.core.match_result import Thresholds
+from bot.core.matching import ProcedureMatcher
 from bot.core.portal import parse_record
 from bot.core.published import merge_tiers, tier_of
 from bot.core.text import Lexicon, fold, strip_diacritics
@@ -329,7 +330,7 @@ def calibrate() -> None:
     lowest = Thresholds(no_match=0.0)
     matcher = ProcedureMatcher(entries(records), lexicon(), thresholds=lowest)
     raw = {q.query: matcher.search(q.query, limit=9).candidates for q in dev}
-    from bot.core.matching import MatchResult
+    from bot.core.match_result import MatchResult
 
     best = None
     for no_match, score, margin, coverage, nested in itertools.product(

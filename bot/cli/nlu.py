@@ -92,7 +92,8 @@ def _nlu_dir(path: Path) -> Path:
 
 def _check(args: argparse.Namespace, ctx: Context) -> int:
     from bot.core.catalog import CatalogError
-    from bot.nlu.check import check_dir, render
+    from bot.nlu.check import check_dir
+    from bot.nlu.check_report import render
 
     settings = ctx.settings()
     try:

@@ -13,7 +13,8 @@ the repository can be updated from the console's state. `import-portal` reads a 
 export (a folder of JSON files, or one file) into the published tier: every file
 is read and checked first, and a bad one stops the import with its file and
 record named; a real run stores everything in one transaction with an audit
-entry, and running it again changes nothing. The parsing is `bot.core.portal`.
+entry, and running it again changes nothing. The parsing is `bot.core.portal`
+(files: `portal_export`, sections: `portal_sections`, changes: `portal_plan`).
 """
 
 from __future__ import annotations
@@ -29,15 +30,9 @@ from bot.cli.context import Context
 from bot.cli.errors import CommandError
 from bot.core.catalog import CatalogError, catalog_files, field_files
 from bot.core.clock import VN_TZ, format_day, to_local
-from bot.core.portal import (
-    MAX_FILE_BYTES,
-    PortalProblem,
-    RawRecord,
-    decode_export,
-    duplicate_problems,
-    parse_record,
-    plan_import,
-)
+from bot.core.portal import parse_record
+from bot.core.portal_export import MAX_FILE_BYTES, PortalProblem, RawRecord, decode_export, duplicate_problems
+from bot.core.portal_plan import plan_import
 from bot.core.published import FIELD_LABELS, merge_tiers
 from bot.core.staleness import DEFAULT_DAYS, stale_records
 

@@ -15,7 +15,8 @@ from typing import Iterable, Sequence
 
 from bot.core.answers import Answer, answer
 from bot.core.catalog import Procedure
-from bot.core.matching import Candidate, MatchResult, ProcedureMatcher
+from bot.core.match_result import Candidate, MatchResult
+from bot.core.matching import ProcedureMatcher
 from bot.core.published import tier_of
 from bot.core.text import Lexicon
 

@@ -15,15 +15,8 @@ is not the generic "cho" (`bot.core.text.same_word`, `_as_typed`). A phrase scor
 and how much of the phrase the question names, both weighted; a procedure by
 its best phrase, with a small bonus for the curated tier.
 
-The three-way decision sits on the scores (thresholds calibrated on the
-development set, `benchmarks/matching.py`; held-out figures in `make bench`):
-
-- **answer**: the best matched a name or alias (a keyword is only a topic),
-  reaches `answer_score`, explains most of the question (`answer_coverage`)
-  and leads the next procedure by `answer_margin`;
-- **ask**: candidates from `no_match` up, within `ask_margin` of the best, at
-  most MAX_CHOICES of them;
-- **not found**: nothing reaches `no_match`.
+The scores decide answer, ask or not found (`bot.core.match_result`); the
+words are read by `bot.core.match_terms`.
 
 Building is linear in the catalog; `search` looks at the procedures sharing a
 distinctive term with the question (an inverted index), so it stays fast at
@@ -34,7 +27,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -42,43 +34,24 @@ from typing import Iterable, Sequence
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.core.text import Lexicon, TypedWords, fold, same_word, text_has_marks, typed_words
-
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Where the three-way decision falls. Scores are 0-100.
-
-    Set on the development set only (`python -m benchmarks.matching --calibrate`).
-    """
-
-    no_match: float = 40.0  # below: not offered at all
-    answer_score: float = 64.0
-    answer_margin: float = 8.0  # lead over the next procedure
-    answer_coverage: float = 0.85  # weighted share of the question the best phrase explains
-    ask_margin: float = 14.0  # candidates this close to the best are asked about
-    # A lead this small is enough when every close follower only adds to the best's
-    # words ("Đăng ký lại việc nuôi con nuôi…" after "Đăng ký việc nuôi con nuôi…"):
-    # the question named the plain procedure.
-    nested_margin: float = 2.0
-
-
-THRESHOLDS = Thresholds()
-NO_MATCH = THRESHOLDS.no_match
-MAX_CHOICES = 5
-# Candidates within this of the best are "close" (the kiosk, the old callers).
-AMBIGUOUS_MARGIN = THRESHOLDS.answer_margin
-
-# Words that say "a procedure" but not which one. They weigh GENERIC_FACTOR of
-# their catalog weight, wherever they occur (a pair of syllables touching one too).
-GENERIC_WRITTEN = (
-    "thủ tục", "làm", "xin", "cấp", "đăng ký", "giấy", "lần đầu", "việc", "của", "cho", "và", "về", "tại",
-    "theo", "đối với", "các", "những", "một", "đề nghị", "thực hiện", "trường hợp", "hoặc", "mới", "được",
-    "cần", "muốn", "nào", "thế nào", "ở", "để", "với", "từ", "khi", "bị", "có", "không", "là", "như",
-    "rồi", "sao",
+from bot.core.match_result import THRESHOLDS, Candidate, MatchResult, Thresholds
+from bot.core.match_terms import (
+    BREAK,
+    CONNECTORS,
+    GENERIC_FORMS,
+    GENERIC_WORDS,
+    RARE_FORM_SHARE,
+    SPELLING,
+    drop_connector,
+    folded_words,
+    generic_marks,
+    index_terms,
+    strip_prefix,
+    word_form,
 )
-GENERIC = tuple(fold(g) for g in GENERIC_WRITTEN)
+from bot.core.text import Lexicon, TypedWords, fold, text_has_marks, typed_words
+
+# A GENERIC word (`bot.core.match_terms`) weighs this share of its catalog weight.
 GENERIC_FACTOR = 0.08
 # A word of the question the catalog never uses: a distinctive word nothing here
 # covers ("flycam"), or plain conversation; it weighs this share of the rarest term.
@@ -101,29 +74,11 @@ _TYPO_FACTOR = 0.85
 # (they still count in the score); the SHORTLIST best phrases are scored exactly.
 _COMMON_SHARE = 0.08
 _SHORTLIST = 250
-# "đăng kí" and "đăng ký" are one spelling once folded.
-_SPELLING = {"ki": "ky", "li": "ly", "mi": "my", "si": "sy", "ti": "ty", "hi": "hy"}
 _NUMBER = re.compile(r"^\d+$")
 _BRACKETS = re.compile(r"(\([^)]*\)?)")
-# Words that join a follow-up to what was said ("còn … thì sao"), as written: folded, "còn"
-# is also "con" (con nuôi) and "vậy" is "vay" (vay vốn); see `_question_words`.
-_CONNECTORS = {fold(c): c for c in ("thế còn", "còn", "vậy", "nhưng", "và")}
 _LIST_BREAK = re.compile(r"[,;]")
-_BREAK = "|"
 _BRACKET_FACTOR = 0.3
 _DECAY_WORDS = 6.0
-_PREFIXES = ("thu tuc ",)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    code: str
-    name: str
-    score: float
-    matched: str  # the indexed phrase that matched best
-    tier: str = "curated"
-    covered: float = 0.0  # weighted share of the question the phrase explains
-    kind: str = "name"  # of the matched phrase: name | alias | keyword
 
 
 @dataclass(frozen=True)
@@ -134,50 +89,6 @@ class _Phrase:
     total: float
     kind: str  # name | alias | keyword
     curated: bool = False
-
-
-@dataclass(frozen=True)
-class MatchResult:
-    candidates: tuple[Candidate, ...]
-    thresholds: Thresholds = THRESHOLDS
-
-    @property
-    def best(self) -> Candidate | None:
-        return self.candidates[0] if self.candidates else None
-
-    @property
-    def is_confident(self) -> bool:
-        """One procedure, clearly: answer it."""
-        best, limits = self.best, self.thresholds
-        if best is None or best.kind == "keyword":  # a topic word alone names no procedure
-            return False
-        if best.score < limits.answer_score or best.covered < limits.answer_coverage:
-            return False
-        second = self.candidates[1].score if len(self.candidates) > 1 else 0.0
-        if best.score - second >= limits.answer_margin:
-            return True
-        if best.score - second < limits.nested_margin:
-            return False
-        words = set(best.matched.split())
-        close = [c for c in self.candidates[1:] if best.score - c.score < limits.answer_margin]
-        return all(words < set(c.matched.split()) and c.covered <= best.covered for c in close)
-
-    @property
-    def decision(self) -> str:
-        """"answer", "ask" or "none"."""
-        if self.is_confident:
-            return "answer"
-        return "ask" if self.candidates else "none"
-
-    def choices(self) -> tuple[Candidate, ...]:
-        """The candidates worth asking about: close to the best, at most MAX_CHOICES."""
-        return self.close_candidates(self.thresholds.ask_margin)[:MAX_CHOICES]
-
-    def close_candidates(self, margin: float = AMBIGUOUS_MARGIN) -> tuple[Candidate, ...]:
-        if not self.candidates:
-            return ()
-        top = self.candidates[0].score
-        return tuple(c for c in self.candidates if top - c.score <= margin)
 
 
 class ProcedureMatcher:
@@ -201,14 +112,14 @@ class ProcedureMatcher:
             for kind, texts in (("name", [name]), ("alias", aliases), ("keyword", keywords)):
                 for text in texts:
                     for tokens, factors in self._indexed(text, official=kind == "name"):
-                        joined = " ".join(t for t in tokens if t != _BREAK)
+                        joined = " ".join(t for t in tokens if t != BREAK)
                         if tokens and joined not in seen:
                             seen.add(joined)
                             raw.append((code, joined, tokens, factors, kind))
         df: dict[str, int] = defaultdict(int)
         by_code: dict[str, set[str]] = defaultdict(set)
         for code, _, tokens, _, _ in raw:
-            by_code[code].update(_terms(tokens))
+            by_code[code].update(index_terms(tokens))
         for terms in by_code.values():
             for term in terms:
                 df[term] += 1
@@ -230,7 +141,7 @@ class ProcedureMatcher:
             for term in weights:
                 self._postings[term].append(index)
         self._common_df = max(2, int(_COMMON_SHARE * n))
-        self._droppable_words = frozenset(w for phrase in [*lexicon.fillers, *_CONNECTORS] for w in phrase.split())
+        self._droppable_words = frozenset(w for phrase in [*lexicon.fillers, *CONNECTORS] for w in phrase.split())
         # As arrays, so that a shortlist at tens of thousands of records sums in C.
         self._posting_arrays = {t: np.array(v, dtype=np.int32) for t, v in self._postings.items()}
         self._df = dict(df)
@@ -243,15 +154,15 @@ class ProcedureMatcher:
         A question typed without marks can hide a content word in a filler or connector:
         "vay von" is "vay vốn", not "vậy vốn". When such a word and the next one make a pair
         the catalog uses, the reading that keeps it is searched too."""
-        words = _strip_prefix(typed_words(text))
+        words = strip_prefix(typed_words(text))
         expanded = self.lexicon.expand_words(words)
-        readings = [expanded] if _folded(expanded) == _folded(words) else [expanded, words]
+        readings = [expanded] if folded_words(expanded) == folded_words(words) else [expanded, words]
         if query:  # the plain readings first: `search` looks at the first three
             variants = [self._question_words(reading) for reading in readings]
             readings = [v[0] for v in variants] + [r for v in variants for r in v[1:]]
         out = []
         for r in readings:
-            tokens = [self._as_typed(f, t) or _SPELLING.get(f, f) for f, t in r]
+            tokens = [self._as_typed(f, t) or SPELLING.get(f, f) for f, t in r]
             if tokens and tokens not in out:
                 out.append(tokens)
         return out
@@ -260,11 +171,11 @@ class ProcedureMatcher:
         """A generic word typed with marks the catalog hardly ever gives it is another word,
         which the catalog does not know ("đổi tên cho con chó" is not "đổi tên cho con"):
         the word as typed, else None."""
-        if folded not in _GENERIC_WORDS or not typed or typed == folded:
+        if folded not in GENERIC_WORDS or not typed or typed == folded:
             return None
-        form = _form(typed)
+        form = word_form(typed)
         forms = self._forms.get(folded)
-        if form in _GENERIC_FORMS or not forms or forms[form] >= _RARE_FORM_SHARE * sum(forms.values()):
+        if form in GENERIC_FORMS or not forms or forms[form] >= RARE_FORM_SHARE * sum(forms.values()):
             return None
         return typed
 
@@ -272,7 +183,7 @@ class ProcedureMatcher:
         """The words that can name a procedure: fillers and a leading connector dropped (one
         reading), and, if that dropped a word that with the next is a catalog pair, one more
         reading that keeps it."""
-        readings = [_drop_connector(self.lexicon.drop_filler_words(words))]
+        readings = [drop_connector(self.lexicon.drop_filler_words(words))]
         if not text_has_marks(words):
             # A filler's or connector's (last) word that makes a catalog pair with a word that
             # follows it: "vay von", "con nuoi", "le phi truoc (ba)".
@@ -283,7 +194,7 @@ class ProcedureMatcher:
             if keep:
                 # A kept word that is first once the fillers before it are gone is not a connector.
                 first_kept = not self.lexicon.drop_filler_words(words[: keep[0]])
-                kept = _drop_connector(self.lexicon.drop_filler_words(words, keep=keep), first_kept)
+                kept = drop_connector(self.lexicon.drop_filler_words(words, keep=keep), first_kept)
                 if kept != readings[0]:
                     readings.append(kept)
         return readings
@@ -302,23 +213,23 @@ class ProcedureMatcher:
             pieces += [(typed_words(part), inside) for part in _LIST_BREAK.split(piece) if fold(part)]
         for typed, _ in pieces:
             for folded, written in typed:
-                if folded in _GENERIC_WORDS and written:
-                    self._forms[folded][_form(written)] += 1
+                if folded in GENERIC_WORDS and written:
+                    self._forms[folded][word_form(written)] += 1
         readings: list[tuple[list[str], list[float]]] = []
         for expand in (True, False):
             tokens: list[str] = []
             factors: list[float] = []
             for i, (typed, inside) in enumerate(pieces):
                 if i == 0:
-                    typed = _strip_prefix(typed)
+                    typed = strip_prefix(typed)
                 if expand:
                     typed = self.lexicon.expand_words(typed, one_word_only=official)
-                words = [_SPELLING.get(t, t) for t in _folded(typed)]
+                words = [SPELLING.get(t, t) for t in folded_words(typed)]
                 if tokens and words:
-                    tokens.append(_BREAK)
+                    tokens.append(BREAK)
                     factors.append(0.0)
                 for word in words:
-                    position = len(tokens) - tokens.count(_BREAK)
+                    position = len(tokens) - tokens.count(BREAK)
                     tokens.append(word)
                     factors.append((_BRACKET_FACTOR if inside else 1.0) / (1 + position / _DECAY_WORDS))
             if tokens and all(tokens != r[0] for r in readings):
@@ -328,10 +239,10 @@ class ProcedureMatcher:
     def _weights(self, tokens: Sequence[str], factors: Sequence[float] | None = None,
                  indexed: bool = False) -> dict[str, float]:
         """Term -> weight for a token list (catalog terms only, plus unknown words for a question)."""
-        generic = _generic_marks(tokens)
+        generic = generic_marks(tokens)
         weights: dict[str, float] = {}
         for i, tok in enumerate(tokens):
-            if tok == _BREAK:
+            if tok == BREAK:
                 continue
             factor = factors[i] if factors else 1.0
             idf = self._idf.get(tok)
@@ -341,7 +252,7 @@ class ProcedureMatcher:
                 idf = UNKNOWN_NUMBER_WEIGHT if _NUMBER.match(tok) else UNKNOWN_WORD_SHARE * self._max_idf
             weights[tok] = max(weights.get(tok, 0.0), idf * factor * (GENERIC_FACTOR if generic[i] else 1.0))
         for i in range(len(tokens) - 1):
-            if tokens[i] == _BREAK or tokens[i + 1] == _BREAK:
+            if tokens[i] == BREAK or tokens[i + 1] == BREAK:
                 continue
             term = f"{tokens[i]} {tokens[i + 1]}"
             idf = self._idf.get(term)
@@ -457,88 +368,3 @@ class ProcedureMatcher:
 
     def tier(self, code: str) -> str | None:
         return self._tiers.get(code)
-
-
-def _drop_connector(words: TypedWords, first_kept: bool = False) -> TypedWords:
-    """"còn đăng ký kết hôn thì sao": a follow-up's leading connector is not part of the name,
-    unless it was typed as another word ("con nuôi", "vay vốn" in a text with marks) or
-    `first_kept` says the first word is read as a content word."""
-    marked = text_has_marks(words)
-    for n in (2, 1):
-        written = _CONNECTORS.get(" ".join(f for f, _ in words[:n]))
-        if (
-            written
-            and not first_kept
-            and len(words) >= n + 2
-            and all(same_word(f, w, t, marked, strict=True) for (f, t), w in zip(words[:n], written.split()))
-        ):
-            words = words[n:]
-            break
-    # "… thì cần (giấy tờ gì)", "… thì nộp (ở đâu)": the name ends where "thì" begins the ask.
-    for i in range(2, len(words)):
-        if words[i][0] == "thi" and 1 <= len(words) - i - 1 <= 2:
-            return words[:i]
-    return words
-
-
-def _form(word: str) -> str:
-    """A typed word with its tone mark moved to the end ("hoà" and "hòa" are one form) and
-    i/y spelled as `_SPELLING` does ("kí" is "ký")."""
-    letters = unicodedata.normalize("NFD", word)
-    tones = "".join(c for c in letters if c in _TONES)
-    base = unicodedata.normalize("NFC", "".join(c for c in letters if c not in _TONES))
-    return _SPELLING.get(base, base) + tones
-
-
-def _folded(words: TypedWords) -> list[str]:
-    return [f for f, _ in words]
-
-
-def _strip_prefix(words: TypedWords) -> TypedWords:
-    for prefix in _PREFIXES:
-        n = len(prefix.split())
-        if len(words) > n and " ".join(_folded(words[:n])) == prefix.strip():
-            return words[n:]
-    return words
-
-
-def _terms(tokens: Sequence[str]) -> set[str]:
-    pairs = {f"{tokens[i]} {tokens[i + 1]}" for i in range(len(tokens) - 1) if _BREAK not in tokens[i : i + 2]}
-    return (set(tokens) - {_BREAK}) | pairs
-
-
-# A generic word typed with marks the catalog hardly ever gives it ("chó" for "cho", "vé" for
-# "về"): below this share of the catalog's uses of the folded syllable, it is another word.
-_RARE_FORM_SHARE = 0.01
-_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # the five tone marks, combining
-
-
-_GENERIC_BY_LENGTH = sorted({len(g.split()) for g in GENERIC}, reverse=True)
-_GENERIC_SET = frozenset(GENERIC)
-# One-syllable generic words ("cho"; not "đầu" of "lần đầu"), and the forms that are they ("cần" is "can").
-_GENERIC_WORDS = frozenset(g for g in GENERIC if " " not in g)
-_GENERIC_FORMS = frozenset(_form(g) for g in GENERIC_WRITTEN if " " not in g)
-
-
-def _generic_marks(tokens: Sequence[str]) -> list[bool]:
-    """For each token, whether it belongs to a GENERIC word."""
-    marks = [False] * len(tokens)
-    for n in _GENERIC_BY_LENGTH:
-        for i in range(len(tokens) - n + 1):
-            if " ".join(tokens[i : i + n]) in _GENERIC_SET:
-                for j in range(i, i + n):
-                    marks[j] = True
-    return marks
-
-
-def substring_search(entries: Iterable[tuple[str, str, Sequence[str]]], text: str, limit: int = 3) -> list[str]:
-    """Baseline for the benchmark: codes whose name or alias contains the query or vice versa."""
-    query = fold(text)
-    hits = []
-    for code, name, aliases in entries:
-        for phrase in [name, *aliases]:
-            folded = fold(phrase)
-            if folded and (folded in query or query in folded):
-                hits.append(code)
-                break
-    return hits[:limit]

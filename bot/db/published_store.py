@@ -12,7 +12,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 
 from bot.core.clock import now_utc
-from bot.core.portal import ImportPlan
+from bot.core.portal_plan import ImportPlan
 from bot.core.published import PublishedProcedure
 from bot.db.engine import session_factory
 from bot.db.models import PortalImportRow, PublishedProcedureRow

@@ -30,7 +30,8 @@ from typing import Sequence
 
 from bot.core.spreadsheet import Table
 from bot.core.text import nfc
-from bot.nlu.check import Finding, check_dir
+from bot.nlu.check import check_dir
+from bot.nlu.check_report import Finding
 from bot.nlu.examples import Example, read_dir
 
 MAX_TEXT_CHARS = 300

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from bot.core.text import Lexicon, fold, has_diacritics, nfc, strip_diacritics
-from bot.nlu.check import model_form, one_word_abbreviations, written_form
+from bot.nlu.check import model_form, one_word_abbreviations
+from bot.nlu.check_rules import written_form
 from bot.nlu.examples import Example, plain
 
 _MARKUP = re.compile(r"(\[[^\]]*\](?:\([^)]*\)|\{[^}]*\}))")

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from bot.core.portal import CHANNEL_HEADER, DOCUMENT_HEADER
+from bot.core.portal_sections import CHANNEL_HEADER, DOCUMENT_HEADER
 
 PORTAL_CODE = "9.000001"
 COLLECTED = dt.date(2026, 3, 2)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from bot.core.guide import ProcedureGuide, Resolution
-from bot.core.matching import NO_MATCH, Candidate, ProcedureMatcher
+from bot.core.match_result import NO_MATCH, Candidate
+from bot.core.matching import ProcedureMatcher
 from tests.core.records import mini_lexicon, mini_procedures
 
 KHAI_SINH = "1.001193"

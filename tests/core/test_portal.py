@@ -6,20 +6,17 @@ import json
 
 import pytest
 
-from bot.core.portal import (
+from bot.core.portal import parse_record
+from bot.core.portal_export import MAX_FILE_BYTES, RawRecord, decode_export, duplicate_problems
+from bot.core.portal_plan import plan_import
+from bot.core.portal_sections import (
     CHANNEL_HEADER,
     DOCUMENT_HEADER,
-    MAX_FILE_BYTES,
-    RawRecord,
-    decode_export,
-    duplicate_problems,
     flags_in,
     parse_channels,
     parse_documents,
-    parse_record,
     parse_results,
     parse_steps,
-    plan_import,
 )
 from bot.core.published import PublishedProcedure
 from tests.core.portal_records import COLLECTED, PORTAL_CODE, portal_record

@@ -12,7 +12,8 @@ import pytest
 
 from bot.core.answers import ASPECTS, PORTAL_SOURCE, answer
 from bot.core.clock import format_day
-from bot.core.portal import decode_export, duplicate_problems, parse_record
+from bot.core.portal import parse_record
+from bot.core.portal_export import decode_export, duplicate_problems
 from tests.conftest import REFERENCE_DIR
 
 DVCQG = REFERENCE_DIR / "dvcqg"

@@ -8,7 +8,8 @@ import pytest
 
 from bot.core.answers import ASPECTS, answer
 from bot.core.catalog import short_name
-from bot.core.portal import CHANNEL_HEADER, DOCUMENT_HEADER, parse_record
+from bot.core.portal import parse_record
+from bot.core.portal_sections import CHANNEL_HEADER, DOCUMENT_HEADER
 from bot.core.published import merge_tiers
 from bot.core.staleness import stale_records
 from tests.core.portal_records import COLLECTED, portal_record

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.portal import plan_import, parse_record
+from bot.core.portal import parse_record
+from bot.core.portal_plan import plan_import
 from bot.db.published_store import EMPTY_FINGERPRINT, PublishedStore
 from tests.core.portal_records import COLLECTED, portal_record
 from tests.core.times import utc
@@ -75,7 +76,8 @@ def test_dossiers_of_a_published_procedure_are_named(engine, store):
 
 
 def test_last_import_changes_lists_what_the_last_run_added_and_changed(engine):
-    from bot.core.portal import parse_record, plan_import
+    from bot.core.portal import parse_record
+    from bot.core.portal_plan import plan_import
     from bot.db.published_store import PublishedStore
     from tests.core.portal_records import COLLECTED, portal_record
     from tests.core.times import SettableClock, utc

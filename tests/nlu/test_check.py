@@ -6,7 +6,9 @@ import shutil
 from pathlib import Path
 
 from bot.core.text import Lexicon
-from bot.nlu.check import ERROR, WARNING, Limits, check, check_dir, locations_text, render
+from bot.nlu.check import check, check_dir
+from bot.nlu.check_report import ERROR, WARNING, locations_text, render
+from bot.nlu.check_rules import Limits
 from bot.nlu.examples import Example, read_file, read_files
 from bot.settings import PROJECT_ROOT
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.core.answers import ASPECTS
-from bot.core.portal import parse_record, plan_import
+from bot.core.portal import parse_record
+from bot.core.portal_plan import plan_import
 from bot.core.published import PUBLISHED
 from tests.core.portal_records import COLLECTED, portal_record
 from tests.web.staff.conftest import csrf, logged_in
