@@ -43,3 +43,12 @@ def test_no_training_or_test_example_is_letter_soup():
     soup = [f"{e.path.name}:{e.line} {e.text}" for e in examples
             if e.intent != "nlu_fallback" and looks_like_letter_soup(e.text, KNOWN)]
     assert soup == []
+
+
+@pytest.mark.model
+def test_the_trained_model_falls_back_on_letter_soup():
+    from bot.evaluation import predict_intents
+
+    model = PROJECT_ROOT / "models" / "tthc.tar.gz"
+    soup = ["asdf qwer zxcv", "xyzzy plugh", "blablabla", "dhsjdh ksjd", "qwertyuiop"]
+    assert predict_intents(model, soup) == ["nlu_fallback"] * len(soup)
