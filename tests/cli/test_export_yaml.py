@@ -8,7 +8,8 @@ import json
 
 from bot.cli import main
 from bot.core.catalog import load_catalog
-from bot.core.record_fields import from_texts, version
+from bot.core.record_fields import version
+from bot.core.record_reading import from_texts
 from bot.db.catalog_store import Edit
 
 AT = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.timezone.utc)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.record_fields import COLUMNS, KEYS, RecordProblems, changes, from_texts, to_texts, version
+from bot.core.record_fields import COLUMNS, KEYS, RecordProblems, changes, to_texts, version
+from bot.core.record_reading import from_texts
 from tests.core.records import make_procedure
 
 

@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from bot.core.record_fields import from_texts, version
+from bot.core.record_fields import version
+from bot.core.record_reading import from_texts
 from bot.db.audit_store import AuditStore
 from bot.db.catalog_store import CatalogStore, Edit, StaleEdits
 from tests.core.records import mini_procedures

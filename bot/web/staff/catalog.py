@@ -9,10 +9,10 @@
     GET  /staff/catalog/export-yaml.zip    the curated records as data/procedures YAML files
     GET  /staff/catalog/stale?days=N       the staleness board
 
-Texts are read and checked by `bot.core.record_fields` (the catalog's own model
-validates); nothing here has rules of its own. A preview carries what it would
-save as one hidden JSON field, with the version of each record it was made
-from; saving reads and checks it all again and the store refuses a record
+Texts are laid out by `bot.core.record_fields` and read and checked by
+`bot.core.record_reading` (the catalog's own model validates); nothing here
+has rules of its own. A preview carries what it would save as one hidden JSON
+field, with the version of each record it was made from; saving reads and checks it all again and the store refuses a record
 changed since (`StaleEdits`), showing the values now stored. A save changes
 the stored catalog's fingerprint, so the action server answers from the new
 record at its next question, without a restart or retraining.
@@ -32,8 +32,9 @@ from aiohttp import web
 from bot.core.catalog import ASPECTS, catalog_files, end_dates_mentioned, field_files
 from bot.core.clock import to_local
 from bot.core.published import PUBLISHED, tier_of
-from bot.core.record_fields import (BY_KEY, CODE_KEY, COLUMNS, KEYS, RecordProblems, changes, from_texts, guide_rows,
-                                    plan_sheet, sheet_rows, to_texts, version)
+from bot.core.record_fields import BY_KEY, CODE_KEY, COLUMNS, KEYS, RecordProblems, changes, to_texts, version
+from bot.core.record_reading import from_texts
+from bot.core.record_sheet import guide_rows, plan_sheet, sheet_rows
 from bot.core.spreadsheet import MAX_UPLOAD_BYTES, SheetError, read_table, safe_row, xlsx_bytes
 from bot.core.staleness import stale_records
 from bot.db.catalog_store import Edit, StaleEdits

@@ -15,7 +15,8 @@ from aiohttp import FormData
 from openpyxl import Workbook, load_workbook
 
 from bot.core.catalog import load_catalog
-from bot.core.record_fields import KEYS, from_texts, to_texts, version
+from bot.core.record_fields import KEYS, to_texts, version
+from bot.core.record_reading import from_texts
 from bot.core.spreadsheet import xlsx_bytes
 from bot.db.catalog_store import Edit
 from tests.web.staff.conftest import csrf, csrf_of, logged_in
