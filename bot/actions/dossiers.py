@@ -18,8 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from bot.actions.common import latest_entity, latest_text
-from bot.actions.forms import validate_typed
+from bot.actions.forms import code_from_opening, validate_typed
 from bot.actions.rating import DOSSIER_LOOKUP, rated
 from bot.app import services
 from bot.core.clock import to_local
@@ -73,10 +72,7 @@ class ValidateDossierForm(FormValidationAction):
     async def extract_dossier_code(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> Dict[Text, Any]:
         """A code in the message that starts the lookup ("tra cứu hồ sơ 000.00...")."""
-        if tracker.get_slot("requested_slot"):
-            return {}
-        code = normalize_code(latest_entity(tracker, "dossier_code")) or find_code(latest_text(tracker))
-        return {"dossier_code": code} if code else {}
+        return code_from_opening(tracker, "dossier_code", normalize_code, find_code)
 
     def validate_dossier_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> Dict[Text, Any]:

@@ -12,7 +12,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from bot.actions.common import latest_entity, latest_intent, latest_text
-from bot.actions.forms import cancel_form, validate_typed
+from bot.actions.forms import cancel_form, code_from_opening, validate_typed
 from bot.actions.procedures import answer_procedure_question
 from bot.app import services
 from bot.core.clock import format_day
@@ -183,10 +183,7 @@ class ValidateTicketForm(FormValidationAction):
 
     async def extract_feedback_ticket(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot"):
-            return {}
-        ticket = normalize_ticket(latest_entity(tracker, "feedback_ticket")) or find_ticket(latest_text(tracker))
-        return {"feedback_ticket": ticket} if ticket else {}
+        return code_from_opening(tracker, "feedback_ticket", normalize_ticket, find_ticket)
 
     def validate_feedback_ticket(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> Dict[Text, Any]:

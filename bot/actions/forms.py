@@ -1,11 +1,14 @@
-"""Helpers shared by form validation actions: stopping a form, reading a typed answer."""
+"""Helpers shared by form validation actions: stopping a form, reading a code from the opening message or a
+typed answer."""
 
 from __future__ import annotations
 
 from typing import Any, Callable, Dict, Text
 
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.common import latest_entity, latest_text
 from bot.core.short_answers import is_cancel
 
 
@@ -25,3 +28,13 @@ def validate_typed(value: Any, dispatcher: CollectingDispatcher, slot: str, pars
     if parsed is None:
         dispatcher.utter_message(response=invalid_response)
     return {slot: parsed}
+
+
+def code_from_opening(tracker: Tracker, slot: str, normalize: Callable[[str | None], str | None],
+                      find: Callable[[str | None], str | None]) -> Dict[Text, Any]:
+    """A code in the message that starts the form ("tra cứu hồ sơ 000.00..."): the entity named like `slot`
+    (`normalize`d), else one `find` reads in the text; nothing once the form has asked for it."""
+    if tracker.get_slot("requested_slot"):
+        return {}
+    code = normalize(latest_entity(tracker, slot)) or find(latest_text(tracker))
+    return {slot: code} if code else {}

@@ -22,7 +22,7 @@ from bot.actions.common import (
 from bot.app import services
 from bot.core.answers import ASPECTS, INTENT_TO_ASPECT
 from bot.core.delivery import payload
-from bot.core.guide import CHOICES_PER_PAGE
+from bot.core.guide import CHOICES_PER_PAGE, ProcedureGuide, Resolution
 from bot.core.unclear import names_nothing, procedure_question
 
 logger = logging.getLogger(__name__)
@@ -64,6 +64,22 @@ def offer_choices(
     ]
 
 
+def _answer_or_choose(dispatcher: CollectingDispatcher, guide: ProcedureGuide, resolution: Resolution,
+                      aspect: str) -> List[EventType] | None:
+    """The aspect's answer for the procedure found, or the candidates to choose from; None when none was found."""
+    if resolution.kind == "answer":
+        return send_answer(dispatcher, guide.answer(resolution.code, aspect))
+    if resolution.kind == "choose":
+        return offer_choices(dispatcher, [c.code for c in resolution.candidates], 0, aspect)
+    return None
+
+
+def _no_match(dispatcher: CollectingDispatcher) -> List[EventType]:
+    """No procedure found: say so and forget the candidates offered before."""
+    dispatcher.utter_message(response="utter_no_match")
+    return [SlotSet("candidate_codes", None), SlotSet("pending_aspect", None)]
+
+
 class ActionAnswerProcedure(Action):
     """ask_procedure / ask_documents / ask_fee / ... → the aspect of the right procedure."""
 
@@ -85,19 +101,16 @@ class ActionAnswerProcedure(Action):
             entity_text=latest_entity(tracker, "procedure"),
             current_code=tracker.get_slot("procedure_code"),
         )
-        if resolution.kind == "answer":
-            return send_answer(dispatcher, guide.answer(resolution.code, aspect))
-        if resolution.kind == "choose":
-            codes = [c.code for c in resolution.candidates]
-            return offer_choices(dispatcher, codes, 0, aspect)
+        events = _answer_or_choose(dispatcher, guide, resolution, aspect)
+        if events is not None:
+            return events
         if not latest_entity(tracker, "procedure") and names_nothing(text, services().lexicon):
             # "can gi", "het bao nhieu tien": the aspect is clear, the procedure not said yet.
             codes = [c for c in popular_codes() if guide.get(c)]
             if codes:
                 return offer_choices(dispatcher, codes, 0, aspect, response="utter_ask_which_procedure",
                                      aspect=ASPECTS[aspect][1])
-        dispatcher.utter_message(response="utter_no_match")
-        return [SlotSet("candidate_codes", None), SlotSet("pending_aspect", None)]
+        return _no_match(dispatcher)
 
 
 class ActionChooseProcedure(Action):
@@ -164,12 +177,8 @@ def answer_procedure_question(dispatcher: CollectingDispatcher, text: str) -> Li
     resolution = procedure_question(text[:MAX_MATCH_CHARS], guide, svc.lexicon)
     if resolution is None:
         return None
-    if resolution.kind == "answer":
-        return send_answer(dispatcher, guide.answer(resolution.code, DEFAULT_ASPECT))
-    if resolution.kind == "choose":
-        return offer_choices(dispatcher, [c.code for c in resolution.candidates], 0, DEFAULT_ASPECT)
-    dispatcher.utter_message(response="utter_no_match")
-    return [SlotSet("candidate_codes", None), SlotSet("pending_aspect", None)]
+    events = _answer_or_choose(dispatcher, guide, resolution, DEFAULT_ASPECT)
+    return _no_match(dispatcher) if events is None else events
 
 
 class ActionOutOfScope(Action):

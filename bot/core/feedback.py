@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.core.clock import to_local
 from bot.core.contact import mask_contact, normalize_contact
+from bot.core.text import first_match
 
 # --- Tickets ---------------------------------------------------------------
 
@@ -63,10 +64,8 @@ def normalize_ticket(raw: str | None) -> str | None:
 
 
 def find_ticket(text: str | None) -> str | None:
-    if not text:
-        return None
-    match = _TICKET_RE.search(text[:2000])
-    return normalize_ticket(match.group(0)) if match else None
+    """The first ticket number written anywhere in a message, canonical, else None."""
+    return first_match(_TICKET_RE, text, normalize_ticket)
 
 
 # --- What the citizen writes -------------------------------------------------

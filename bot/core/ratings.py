@@ -46,6 +46,11 @@ def parse_rating(value: Any) -> int | None:
     return None
 
 
+def percent(part: float, whole: float) -> float:
+    """`part` as a percentage of `whole`; 0 when the whole is empty."""
+    return 100.0 * part / whole if whole else 0.0
+
+
 @dataclass(frozen=True)
 class RatingEntry:
     """One stored rating: its level, the channel it came from and its topic (a procedure code)."""
@@ -67,7 +72,7 @@ class Breakdown:
         return sum(self.counts.values())
 
     def percent(self, level: int) -> float:
-        return 100.0 * self.counts.get(level, 0) / self.total if self.total else 0.0
+        return percent(self.counts.get(level, 0), self.total)
 
     @property
     def satisfied_percent(self) -> float:

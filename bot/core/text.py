@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import yaml
 
@@ -276,3 +276,11 @@ def truncate(text: str, limit: int) -> str:
 
 def join_nonempty(parts: Iterable[str], sep: str = "\n") -> str:
     return sep.join(p for p in parts if p)
+
+
+def first_match(pattern: re.Pattern[str], text: str | None, read: Callable[[str], str | None]) -> str | None:
+    """What `read` makes of the first match of `pattern` in a message (its first 2,000 characters), else None."""
+    if not text:
+        return None
+    match = pattern.search(text[:2000])
+    return read(match.group(0)) if match else None

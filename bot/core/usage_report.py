@@ -35,7 +35,7 @@ from typing import Callable, Iterable, Sequence
 from bot.core.clock import VN_TZ
 from bot.core.conversation_events import StoredEvent
 from bot.core.conversations import channel_name
-from bot.core.ratings import LEVELS
+from bot.core.ratings import LEVELS, percent
 from bot.core.redaction import redact
 from bot.core.text import fold
 
@@ -242,11 +242,11 @@ class UsageReport:
         return sum(self.outcomes.values())
 
     def outcome_percent(self, outcome: str) -> float:
-        return 100.0 * self.outcomes.get(outcome, 0) / self.total_turns if self.total_turns else 0.0
+        return percent(self.outcomes.get(outcome, 0), self.total_turns)
 
     @property
     def late_percent(self) -> float:
-        return 100.0 * self.dossiers_late / self.dossiers_found if self.dossiers_found else 0.0
+        return percent(self.dossiers_late, self.dossiers_found)
 
 
 def _iso_week(value: dt.datetime) -> str:

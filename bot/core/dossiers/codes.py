@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from bot.core.text import first_match
+
 _SEP = r"[\s.\-_/]*"
 # The same pattern is the `dossier_code` regex in data/nlu/dossiers.yml.
 CODE_PATTERN = (
@@ -49,7 +51,4 @@ def mask_code(raw: str | None) -> str:
 
 def find_code(text: str | None) -> str | None:
     """The first dossier code written anywhere in a message, canonical, else None."""
-    if not text:
-        return None
-    match = _CODE_RE.search(text[:2000])
-    return normalize_code(match.group(0)) if match else None
+    return first_match(_CODE_RE, text, normalize_code)
