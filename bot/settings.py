@@ -8,6 +8,7 @@ time) and pass the `Settings` down; tests build their own with
 from __future__ import annotations
 
 import os
+import shlex
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -100,6 +101,8 @@ class Settings:
     staff_login_failures_per_ip: int = 20  # failed logins per address in `staff_lockout_minutes`
     staff_stale_days: int = 180  # the staleness board's default: records not checked for this many days
     nlu_dir: Path = PROJECT_ROOT / "data" / "nlu"  # training data the console's trainers add to (NLU_DIR)
+    nlu_report_dir: Path = PROJECT_ROOT / "reports" / "nlu"  # `bot nlu eval` reports, shown in the console
+    nlu_retrain_command: tuple[str, ...] = ()  # the console's retraining job; empty: `bot nlu eval --train --switch`
 
     @property
     def rasa_url(self) -> str:
@@ -152,6 +155,8 @@ class Settings:
             staff_login_failures_per_ip=_positive(env, "STAFF_LOGIN_FAILURES_PER_IP", 20),
             staff_stale_days=_positive(env, "STAFF_STALE_DAYS", 180),
             nlu_dir=Path(env.get("NLU_DIR") or PROJECT_ROOT / "data" / "nlu"),
+            nlu_report_dir=Path(env.get("NLU_REPORT_DIR") or PROJECT_ROOT / "reports" / "nlu"),
+            nlu_retrain_command=tuple(shlex.split(env.get("NLU_RETRAIN_COMMAND", ""))),
         )
 
     @property

@@ -14,10 +14,11 @@ when `bot nlu check` passes on the result (`bot.nlu.add`).
 
 `bot nlu eval [--model PATH | --train [--switch]] [--folds K] [--out DIR]`: the
 model's accuracy on tests/nlu/heldout.yml as one HTML report in DIR (default
-reports/nlu/), with a JSON of its figures beside it; the next report shows the
+NLU_REPORT_DIR, reports/nlu/), with a JSON of its figures beside it; the next report shows the
 change against the last JSON there (`bot.nlu.evaluate`, `bot.nlu.eval_report`).
 `--train` trains a candidate as `make model` does; `--switch` puts it in place
-of models/tthc.tar.gz only when it is not worse with or without diacritics.
+of models/tthc.tar.gz only when it is not worse with or without diacritics
+(the JSON records the decision: the console's retraining shows it).
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ HELD_OUT = (
 )
 DEFAULT_REVIEW_FILE = Path("nlu-de-xuat.yml")
 MODEL = PROJECT_ROOT / "models" / "tthc.tar.gz"
-DEFAULT_REPORT_DIR = Path("reports") / "nlu"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -79,8 +79,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--switch", action="store_true",
                           help="Cùng --train: dùng mô hình mới nếu không kém mô hình đang chạy")
     evaluate.add_argument("--folds", type=int, help="Kiểm tra chéo K phần trên dữ liệu huấn luyện (huấn luyện K lần)")
-    evaluate.add_argument("--out", type=Path, default=DEFAULT_REPORT_DIR,
-                          help=f"Thư mục ghi báo cáo (mặc định {DEFAULT_REPORT_DIR})")
+    evaluate.add_argument("--out", type=Path,
+                          help="Thư mục ghi báo cáo (mặc định NLU_REPORT_DIR hoặc reports/nlu)")
     evaluate.set_defaults(handler=_eval)
 
 
@@ -219,9 +219,9 @@ def _eval(args: argparse.Namespace, ctx: Context) -> int:
     import shutil
 
     from bot.core.clock import VN_TZ
-    from bot.nlu.eval_report import html_document, summary_text
+    from bot.nlu.eval_report import html_document, load_figures, summary_text
     from bot.nlu.eval_run import TrainingError, cross_validate, train_model
-    from bot.nlu.evaluate import EvalFigures, changes, switch_decision
+    from bot.nlu.evaluate import changes, switch_decision
 
     if args.switch and not args.train:
         raise CommandError("--switch chỉ dùng cùng --train.")
@@ -229,18 +229,15 @@ def _eval(args: argparse.Namespace, ctx: Context) -> int:
         raise CommandError("--folds phải từ 2 trở lên.")
     now = dt.datetime.now(VN_TZ)
     stamp = now.strftime("%Y%m%d-%H%M%S")
-    out_dir = args.out
+    out_dir = args.out or ctx.settings().nlu_report_dir
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CommandError(f"Không tạo được thư mục {out_dir}: {exc.strerror}.") from None
     previous_files = sorted(out_dir.glob("nlu-eval-*.json"))
-    previous = None
-    if previous_files:
-        try:
-            previous = EvalFigures.from_json(previous_files[-1].read_text(encoding="utf-8"))
-        except (OSError, ValueError, TypeError, KeyError):
-            print(f"Cảnh báo: không đọc được {previous_files[-1]}, bỏ qua so sánh với lần trước.")
+    previous = load_figures(previous_files[-1]) if previous_files else None
+    if previous_files and previous is None:
+        print(f"Cảnh báo: không đọc được {previous_files[-1]}, bỏ qua so sánh với lần trước.")
 
     created = now.isoformat(timespec="seconds")
     decision = None
@@ -271,7 +268,7 @@ def _eval(args: argparse.Namespace, ctx: Context) -> int:
     except TrainingError as exc:
         raise CommandError(str(exc)) from None
 
-    figures = evaluation.figures
+    figures = dataclasses.replace(evaluation.figures, decision=decision)
     html = html_document(evaluation, previous, changes(figures, previous) if previous else [], decision)
     report = out_dir / f"nlu-eval-{stamp}.html"
     try:

@@ -3,11 +3,17 @@
 The confusion matrix is a `data:` PNG drawn with matplotlib's Agg canvas (no
 pyplot, no global state; DejaVu Sans draws Vietnamese), so the file opens
 offline and prints. Example texts are escaped by Jinja2's autoescape.
+
+Reports are named nlu-eval-YYYYMMDD-HHMMSS.html, with their figures in the
+.json of the same name. The console shows a stored report inside its own page:
+`report_body` is the report without its <head>, and CSS_PATH its styles.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
 from pathlib import Path
 
 import jinja2
@@ -16,7 +22,11 @@ from bot.core.clock import format_day_time
 from bot.core.usage_output import png_data_uri
 from bot.nlu.evaluate import FIGURE_LABELS, Change, EvalFigures, Evaluation, SwitchDecision
 
+logger = logging.getLogger(__name__)
+
 TEMPLATE_DIR = Path(__file__).parent / "templates"
+CSS_PATH = TEMPLATE_DIR / "nlu_eval.css"
+REPORT_NAME = re.compile(r"nlu-eval-\d{8}-\d{6}")
 _TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
                                 autoescape=True, undefined=jinja2.StrictUndefined)
 
@@ -76,3 +86,25 @@ def html_document(evaluation: Evaluation, previous: EvalFigures | None, changes:
         picture=picture if picture is not None else confusion_picture(evaluation.labels, evaluation.confusion),
         before={i.intent: i.f1 for i in previous.intents} if previous else {},
         fold_mean=sum(f.folds) / len(f.folds) if f.folds else None)
+
+
+def stored_reports(report_dir: Path) -> list[Path]:
+    """The HTML reports in `report_dir`, oldest first (their names carry the time)."""
+    return sorted(p for p in report_dir.glob("nlu-eval-*.html") if REPORT_NAME.fullmatch(p.stem))
+
+
+def load_figures(path: Path) -> EvalFigures | None:
+    """The figures in a report's JSON; None when it is missing or unreadable."""
+    try:
+        return EvalFigures.from_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, TypeError, KeyError):
+        logger.warning("unreadable eval figures %s", path)
+        return None
+
+
+def report_body(html: str) -> str:
+    """What is between <body> and </body> of a report `html_document` wrote; "" when there is none."""
+    start, end = html.find("<body>"), html.rfind("</body>")
+    return html[start + len("<body>"):end].strip() if 0 <= start < end else ""

@@ -3,9 +3,10 @@
 Accuracy with and without diacritics comes from `bot.evaluation.score`, the
 same figures the accuracy gate and `make bench` print; per-intent precision,
 recall, F1 and the confusion matrix come from scikit-learn. The figures are
-stored as a small JSON beside each report so the next report shows the change,
-and `switch_decision` says whether a newly trained model may replace the
-running one.
+stored as a small JSON beside each report so the next report shows the change
+(and the console shows the figures of a retraining it started), and
+`switch_decision` says whether a newly trained model may replace the running
+one; the decision is stored in the JSON too.
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ class IntentFigures:
 
 
 @dataclass(frozen=True)
+class SwitchDecision:
+    switch: bool
+    reason: str  # Vietnamese, for the trainer
+
+
+@dataclass(frozen=True)
 class EvalFigures:
     """What one evaluation measured; what the JSON beside the report holds."""
 
@@ -39,6 +46,7 @@ class EvalFigures:
     count_without: int
     intents: tuple[IntentFigures, ...] = ()
     folds: tuple[float, ...] = ()  # accuracy of each cross-validation fold, when asked for
+    decision: SwitchDecision | None = None  # with --switch: whether the new model replaced the running one
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2)
@@ -48,6 +56,7 @@ class EvalFigures:
         data = json.loads(text)
         data["intents"] = tuple(IntentFigures(**i) for i in data.get("intents") or ())
         data["folds"] = tuple(data.get("folds") or ())
+        data["decision"] = SwitchDecision(**data["decision"]) if data.get("decision") else None
         return cls(**data)
 
 
@@ -104,12 +113,6 @@ def changes(current: EvalFigures, previous: EvalFigures) -> list[Change]:
     result += [Change(f"F1 {intent}", before.get(intent, 0.0), after.get(intent, 0.0))
                for intent in sorted(before.keys() | after.keys())]
     return result
-
-
-@dataclass(frozen=True)
-class SwitchDecision:
-    switch: bool
-    reason: str  # Vietnamese, for the trainer
 
 
 def switch_decision(candidate: EvalFigures, running: EvalFigures | None) -> SwitchDecision:

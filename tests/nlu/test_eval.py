@@ -12,7 +12,8 @@ import pytest
 
 from bot.cli import main
 from bot.evaluation import Example
-from bot.nlu.eval_report import confusion_picture, html_document, summary_text
+from bot.nlu.eval_report import (confusion_picture, html_document, load_figures, report_body, stored_reports,
+                                  summary_text)
 from bot.nlu.evaluate import EvalFigures, IntentFigures, changes, evaluate, fold_indices, switch_decision
 from bot.settings import PROJECT_ROOT, Settings
 
@@ -58,6 +59,30 @@ def test_figures_survive_the_json_beside_the_report():
     f = evaluate(EXAMPLES, PREDICTED, "mô hình.tar.gz", "now").figures
     assert EvalFigures.from_json(f.to_json()) == f
     assert "mô hình" in f.to_json()  # readable, not \\u-escaped
+
+
+def test_the_switch_decision_survives_the_json_and_older_files_still_read(tmp_path):
+    f = dataclasses.replace(_figures(0.9, 0.8), decision=switch_decision(_figures(0.9, 0.8), _figures(0.9, 0.9)))
+    assert EvalFigures.from_json(f.to_json()) == f and not f.decision.switch
+    older = json.loads(_figures(0.9, 0.8).to_json())
+    del older["decision"]
+    (tmp_path / "nlu-eval-20260301-090000.json").write_text(json.dumps(older), encoding="utf-8")
+    assert load_figures(tmp_path / "nlu-eval-20260301-090000.json") == _figures(0.9, 0.8)
+    (tmp_path / "nlu-eval-20260302-090000.json").write_text("{", encoding="utf-8")
+    assert load_figures(tmp_path / "nlu-eval-20260302-090000.json") is None
+    assert load_figures(tmp_path / "none.json") is None
+
+
+def test_stored_reports_are_listed_oldest_first_and_their_body_read_without_the_head(tmp_path):
+    for name in ("nlu-eval-20260302-090000.html", "nlu-eval-20260301-090000.html", "nlu-eval-x.html", "khac.html"):
+        (tmp_path / name).write_text("<html><head><style>body {}</style></head><body>\n<p>x</p>\n</body></html>")
+    assert [p.name for p in stored_reports(tmp_path)] == ["nlu-eval-20260301-090000.html",
+                                                         "nlu-eval-20260302-090000.html"]
+    html = html_document(evaluate(EXAMPLES, PREDICTED, "m", "now"), None, [], picture="data:image/png;base64,AA")
+    body = report_body(html)
+    assert body.startswith('<div class="nlu-eval">') and "<style>" not in body and "</body>" not in body
+    assert 'src="data:image/png;base64,AA"' in body and ".nlu-eval table" in html  # the styles stay in the file
+    assert report_body("not a report") == ""
 
 
 def test_changes_compare_accuracy_and_each_intents_f1():
@@ -191,6 +216,7 @@ def test_train_switch_replaces_the_model_only_when_not_worse(tmp_path, cli_env, 
     assert running.read_bytes() == (b"candidate" if replaced else b"running")
     [report] = out.glob("*.html")
     html = report.read_text(encoding="utf-8")
+    assert load_figures(report.with_suffix(".json")).decision.switch is replaced  # what the console shows
     if replaced:
         assert "đã thay mô hình đang chạy" in printed and "đã thay mô hình đang chạy" in html
     else:
