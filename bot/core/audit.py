@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "feedback_answer": "Trả lời phản ánh",
     "contact_reveal": "Xem liên hệ đầy đủ",
     "nlu_add": "Thêm câu mẫu huấn luyện",
+    "nlu_retrain": "Huấn luyện lại mô hình",
 }
 
 MAX_VALUE_CHARS = 4000  # an old or new value longer than this is stored cut, with a mark

@@ -18,7 +18,8 @@ Host header with a port.
 Pages: login and logout, the home page, password change (`pages.py`);
 accounts and the audit log for admins (`pages.py`); procedures (`procedures.py`); editing curated
 records, spreadsheets, exports and the staleness board (`catalog.py`); dossiers (`dossiers.py`);
-feedback (`feedback.py`); the trainers' inbox (`nlu.py`); the usage dashboard (`report.py`).
+feedback (`feedback.py`); the trainers' inbox (`nlu.py`); the model's evaluation reports and retraining
+(`nlu_eval.py`); the usage dashboard (`report.py`).
 Templates are in `templates/`, the one stylesheet in `static/`.
 """
 
@@ -137,7 +138,7 @@ def build_middleware(services: "Services"):
 
 
 def add_staff_routes(app: web.Application, services: "Services") -> None:
-    from bot.web.staff import catalog, dossiers, feedback, nlu, pages, procedures, report
+    from bot.web.staff import catalog, dossiers, feedback, nlu, nlu_eval, pages, procedures, report
 
     env = aiohttp_jinja2.setup(app, app_key=TEMPLATES, loader=jinja2.FileSystemLoader(HERE / "templates"),
                                autoescape=True, undefined=jinja2.StrictUndefined, default_helpers=False)
@@ -152,6 +153,7 @@ def add_staff_routes(app: web.Application, services: "Services") -> None:
     dossiers.add_routes(app, services)
     feedback.add_routes(app, services)
     nlu.add_routes(app, services)
+    nlu_eval.add_routes(app, services)
     report.add_routes(app, services)
 
 

@@ -3,7 +3,8 @@
     GET  /staff/nlu/inbox?since=YYYY-MM-DD   groups of masked messages, newest first (at most MAX_GROUPS)
     POST /staff/nlu/inbox/add                one group's text with an intent (and a procedure span)
 
-Only trainers and admins (`train_nlu`). Adding does what `bot nlu add` does
+Only trainers and admins (`train_nlu`). The page also has the retraining section
+of `nlu_eval.py` (the button and how the last retraining went). Adding does what `bot nlu add` does
 (`bot.nlu.add.add_examples`: refused unless `bot nlu check` passes, all or
 nothing) in `Settings.nlu_dir` (the repository's data/nlu), then writes an
 audit entry; should the entry fail, the files are put back. One add at a time
@@ -27,6 +28,7 @@ from bot.nlu.inbox import trainer_inbox
 from bot.web.staff import PREFIX, render
 from bot.web.staff.auth import account_of, require
 from bot.web.staff.forms import form_text, off_loop
+from bot.web.staff.nlu_eval import RETRAIN_JOB, retrain_context
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.app import Services
@@ -58,7 +60,9 @@ class NluPages:
                     done: str | None = None, values: dict | None = None) -> web.Response:
         groups = await off_loop(trainer_inbox, self.services.engine, self.nlu_dir, _since(since))
         intents = await off_loop(self._intents)
+        retrain = await off_loop(request.app[RETRAIN_JOB].status)
         return render(request, "nlu_inbox.html", {
+            **retrain_context(request), "retrain": retrain, "back": "inbox",
             "groups": groups[:MAX_GROUPS], "total": len(groups), "intents": intents, "since": since if _since(since)
             else "", "error": error, "done": done, "values": values or {}, "max_text": MAX_TEXT_CHARS,
         })
