@@ -1,7 +1,8 @@
-"""`bot report satisfaction` and `bot report usage`.
+"""`bot report` (the usage report), `bot report usage` (the same) and `bot report satisfaction`.
 
+    bot report [--from 2026-03-01] [--to 2026-03-28] [--format text|html|csv] [--out FILE]
+    bot report usage [the same options]
     bot report satisfaction
-    bot report usage [--from 2026-03-01] [--to 2026-03-28] [--format text|html|csv] [--out FILE]
 
 `satisfaction`: counts and percentages per level, per channel, per procedure.
 `usage`: how the assistant did over a period (default: the last 28 days to today,
@@ -25,17 +26,24 @@ from bot.core.usage_output import csv_rows, html_document, text_report
 from bot.core.usage_report import ReportError, parse_period
 
 
+def _usage_arguments(parser: argparse.ArgumentParser, defaults: bool = True) -> None:
+    """The usage report's options; without `defaults` (on `report usage`), an option not given keeps what
+    `report` got (`bot report --from X usage`)."""
+    unset = {} if defaults else {"default": argparse.SUPPRESS}
+    parser.add_argument("--from", dest="first", help="Ngày bắt đầu (2026-03-01 hoặc 01/03/2026)", **unset)
+    parser.add_argument("--to", dest="last", help="Ngày kết thúc, tính cả ngày đó (mặc định: hôm nay)", **unset)
+    parser.add_argument("--format", choices=("text", "html", "csv"), **(unset if not defaults else {"default": "text"}))
+    parser.add_argument("--out", type=Path, help="Ghi ra tệp này thay vì in ra màn hình", **unset)
+    parser.set_defaults(handler=_usage)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("report", help="Báo cáo")
-    actions = parser.add_subparsers(dest="report_command", required=True)
+    parser = sub.add_parser("report", help="Báo cáo hoạt động của trợ lý (không ghi việc: như `report usage`)")
+    _usage_arguments(parser)
+    actions = parser.add_subparsers(dest="report_command")
     actions.add_parser("satisfaction", help="Mức độ hài lòng theo mức, kênh và thủ tục").set_defaults(
         handler=_satisfaction)
-    usage = actions.add_parser("usage", help="Hoạt động của trợ lý trong một khoảng thời gian")
-    usage.add_argument("--from", dest="first", help="Ngày bắt đầu (2026-03-01 hoặc 01/03/2026)")
-    usage.add_argument("--to", dest="last", help="Ngày kết thúc, tính cả ngày đó (mặc định: hôm nay)")
-    usage.add_argument("--format", choices=("text", "html", "csv"), default="text")
-    usage.add_argument("--out", type=Path, help="Ghi ra tệp này thay vì in ra màn hình")
-    usage.set_defaults(handler=_usage)
+    _usage_arguments(actions.add_parser("usage", help="Hoạt động của trợ lý trong một khoảng thời gian"), False)
 
 
 def format_table(title: str, groups: list[Breakdown]) -> list[str]:

@@ -1,4 +1,5 @@
-"""`bot report usage`: text, CSV safe for spreadsheets, a self-contained HTML file, words for bad dates."""
+"""`bot report` (= `bot report usage`): text, CSV safe for spreadsheets, a self-contained HTML file, words for
+bad dates and for charts with nothing to draw."""
 
 from __future__ import annotations
 
@@ -39,13 +40,41 @@ async def test_text_csv_and_html(services, tmp_path, capsys):
     page = tmp_path / "bao-cao.html"
     assert main(["report", "usage", *period, "--format", "html", "--out", str(page)], services=services) == 0
     html = page.read_text(encoding="utf-8")
-    assert html.count('src="data:image/png;base64,') == 3 and "<style>" in html and "@media print" in html
+    assert html.count('src="data:image/png;base64,') == 2 and "<style>" in html and "@media print" in html
+    assert "Chưa có đánh giá trong khoảng này." in html  # no rating: words, not empty axes
     assert "0912345678" not in html and "=HYPERLINK(&#34;http://x&#34;) gọi *******678</td>" in html, "masked, escaped"
+
+
+async def test_report_without_an_action_is_the_usage_report(services, tmp_path, capsys):
+    await _store(services, "thủ tục nuôi khủng long")
+    period = ["--from", "2026-03-01", "--to", "2026-03-31"]
+    assert main(["report", *period], services=services) == 0
+    assert capsys.readouterr().out.startswith("BÁO CÁO HOẠT ĐỘNG CỦA TRỢ LÝ")
+    for fmt in ("csv", "html"):
+        short, long = tmp_path / f"ngan.{fmt}", tmp_path / f"dai.{fmt}"
+        assert main(["report", *period, "--format", fmt, "--out", str(short)], services=services) == 0
+        assert main(["report", "usage", *period, "--format", fmt, "--out", str(long)], services=services) == 0
+        assert short.read_bytes() == long.read_bytes() and "khủng long" in short.read_text(encoding="utf-8-sig")
+    assert main(["report", "--from", "2026-03-01", "usage", "--to", "2026-03-02"], services=services) == 0
+    assert "Tin nhắn của người dân: 0" in capsys.readouterr().out  # --from before the action counts too
+
+
+def test_a_period_with_no_data_says_so_instead_of_empty_charts(services, tmp_path):
+    page = tmp_path / "trong.html"
+    assert main(["report", "--from", "2026-03-01", "--to", "2026-03-02", "--format", "html", "--out", str(page)],
+                services=services) == 0
+    html = page.read_text(encoding="utf-8")
+    assert 'src="data:image/png' not in html
+    for words in ("Chưa có tin nhắn trong khoảng này.", "Chưa có lượt hỏi trong khoảng này.",
+                  "Chưa có đánh giá trong khoảng này."):
+        assert words in html
 
 
 def test_bad_dates_are_refused_in_words(services, capsys):
     assert main(["report", "usage", "--from", "2026-03-10", "--to", "2026-03-01"], services=services) == 2
     assert "Ngày bắt đầu phải trước" in capsys.readouterr().err
+    assert main(["report", "--from", "hôm qua"], services=services) == 2
+    assert "Ngày bắt đầu \"hôm qua\" không đúng" in capsys.readouterr().err
 
 
 def test_satisfaction_still_works(services, capsys):
