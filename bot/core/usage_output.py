@@ -4,6 +4,7 @@ The HTML is one self-contained file (`html_document`): styles inline, charts as
 `data:` PNG images drawn with matplotlib's Agg canvas (no pyplot, no global
 state), so it opens offline, prints cleanly and is what the staff console's
 dashboard shows too (`figures_html`, the same fragment inside the console's page).
+A chart with nothing to draw is a short sentence instead (`NO_DATA`), never empty axes.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ from bot.core.ratings import LEVELS
 from bot.core.spreadsheet import safe_row
 from bot.core.usage_report import OUTCOME_LABELS, UsageReport
 
+NO_DATA = {  # what a chart's place says when it has nothing to draw
+    "messages": "Chưa có tin nhắn trong khoảng này.",
+    "outcomes": "Chưa có lượt hỏi trong khoảng này.",
+    "ratings": "Chưa có đánh giá trong khoảng này.",
+}
 CHANNEL_LABELS = {"telegram": "Telegram", "zalo": "Zalo", "kiosk": "Máy tra cứu", "rest": "Trang web (REST)"}
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 CSS_PATH = TEMPLATE_DIR / "usage_report.css"
@@ -102,10 +108,21 @@ def png_data_uri(figure) -> str:
 
 
 def charts(report: UsageReport) -> dict[str, str]:
-    """Three charts as data URIs: messages per day by channel, outcomes, ratings per week."""
+    """Up to three charts as data URIs: messages per day by channel, outcomes, ratings per week.
+    A chart with nothing to draw is left out: the page says so in words (NO_DATA) instead of empty axes."""
+    result: dict[str, str] = {}
+    if report.total_messages:
+        result["messages"] = _messages_chart(report)
+    if report.total_turns:
+        result["outcomes"] = _outcomes_chart(report)
+    if report.ratings:
+        result["ratings"] = _ratings_chart(report)
+    return result
+
+
+def _messages_chart(report: UsageReport) -> str:
     from matplotlib.figure import Figure
 
-    result = {}
     days = list(report.messages)
     fig = Figure(figsize=(8, 3))
     ax = fig.add_subplot()
@@ -121,7 +138,11 @@ def charts(report: UsageReport) -> dict[str, str]:
     ax.set_title("Tin nhắn của người dân theo ngày")
     if report.channels:
         ax.legend(fontsize=8)
-    result["messages"] = png_data_uri(fig)
+    return png_data_uri(fig)
+
+
+def _outcomes_chart(report: UsageReport) -> str:
+    from matplotlib.figure import Figure
 
     fig = Figure(figsize=(8, 2.6))
     ax = fig.add_subplot()
@@ -132,7 +153,11 @@ def charts(report: UsageReport) -> dict[str, str]:
     ax.set_xlim(0, 110)
     ax.set_xlabel("% số lượt hỏi")
     ax.set_title("Kết quả các lượt hỏi")
-    result["outcomes"] = png_data_uri(fig)
+    return png_data_uri(fig)
+
+
+def _ratings_chart(report: UsageReport) -> str:
+    from matplotlib.figure import Figure
 
     fig = Figure(figsize=(8, 3))
     ax = fig.add_subplot()
@@ -145,17 +170,16 @@ def charts(report: UsageReport) -> dict[str, str]:
         bottom = [b + v for b, v in zip(bottom, values)]
     ax.set_ylabel("Lượt đánh giá")
     ax.set_title("Đánh giá theo tuần")
-    if weeks:
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1))
-    result["ratings"] = png_data_uri(fig)
-    return result
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1))
+    return png_data_uri(fig)
 
 
 def figures_html(report: UsageReport, pictures: dict[str, str] | None = None) -> Markup:
     """The figures and charts as an HTML fragment (no styles, no scripts)."""
     return Markup(_TEMPLATES.get_template("usage_figures.html").render(
-        r=report, charts=charts(report) if pictures is None else pictures, summary=summary_lines(report),
-        outcomes=OUTCOME_LABELS, levels=sorted(LEVELS), channel_label=channel_label, day=format_day))
+        r=report, charts=charts(report) if pictures is None else pictures, no_data=NO_DATA,
+        summary=summary_lines(report), outcomes=OUTCOME_LABELS, levels=sorted(LEVELS), channel_label=channel_label,
+        day=format_day))
 
 
 def html_document(report: UsageReport) -> str:

@@ -174,6 +174,15 @@ def test_every_figure_from_a_known_set_of_conversations(services_with_data):
     assert (r.dossier_lookups, r.dossiers_found, r.dossiers_late, r.late_percent) == (3, 2, 1, 50.0)
 
 
+def test_with_data_every_chart_is_a_picture(services_with_data):
+    from bot.core.usage_output import NO_DATA, charts, figures_html
+
+    r = services_with_data.usage_report(PERIOD)
+    assert sorted(charts(r)) == ["messages", "outcomes", "ratings"]
+    html = figures_html(r)
+    assert html.count('src="data:image/png;base64,') == 3 and not [w for w in NO_DATA.values() if w in html]
+
+
 def test_an_empty_database_gives_zeros_not_errors(tmp_path):
     services = Services.from_settings(Settings.from_env({"TTHC_VAR_DIR": str(tmp_path)}))
     try:
