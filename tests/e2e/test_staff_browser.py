@@ -11,7 +11,10 @@ is refused the accounts page and a staff member the trainers' inbox.
 Then (issue 12) citizens on the REST channel send nonsense twice and ask for a
 procedure that does not exist with a phone number in the message; the trainer
 sees them in the inbox, masked and grouped, labels one and adds it, and the
-dashboard shows the figures.
+dashboard shows the figures. A trainer presses "Huấn luyện lại" and reads the
+eval report with its confusion matrix: the job is set (NLU_RETRAIN_COMMAND) to
+`bot nlu eval --model` on the trained model, which only predicts the held-out set
+(40 s of CPU): nothing here trains.
 
 One set of servers for the module, on a database and a copy of data/nlu of its
 own (a trainer's added example never touches the repository). Screenshots go
@@ -60,6 +63,16 @@ class Stack:
         return Services.from_settings(Settings.from_env(self.assistant.env), migrate=False)
 
 
+def eval_instead_of_training(var_dir: Path) -> dict:
+    """The console's reports in the test's own directory, and its retraining job evaluating the trained model."""
+    import shlex
+    import sys
+
+    reports = var_dir / "reports"
+    command = [str(Path(sys.executable).parent / "bot"), "nlu", "eval", "--model", str(MODEL), "--out", str(reports)]
+    return {"NLU_REPORT_DIR": str(reports), "NLU_RETRAIN_COMMAND": shlex.join(command)}
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     from bot.app import Services
@@ -69,7 +82,7 @@ def stack(tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("staff-var")
     nlu_dir = tmp_path_factory.mktemp("staff-nlu") / "nlu"
     shutil.copytree(PROJECT_ROOT / "data" / "nlu", nlu_dir)
-    assistant = start_assistant(var_dir, extra_env={"NLU_DIR": str(nlu_dir)})
+    assistant = start_assistant(var_dir, extra_env={"NLU_DIR": str(nlu_dir), **eval_instead_of_training(var_dir)})
     try:
         services = Services.from_settings(Settings.from_env(assistant.env))
         try:
@@ -411,3 +424,51 @@ def test_a_trainer_sees_unanswered_questions_masked_and_grouped_adds_one_and_see
     driver.set_window_size(1366, 2400)
     c.shot("report")
     driver.set_window_size(1366, 768)
+
+
+EVAL_WAIT = 600  # seconds: loading the model and predicting the held-out set, on a loaded machine
+
+
+def test_a_trainer_retrains_from_the_console_and_reads_the_eval_report(driver, stack):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    c = Console(driver, stack.url)
+    c.login("canbo1")  # a staff member has no model page
+    assert not driver.find_elements(c.By.CSS_SELECTOR, "a[href='/staff/nlu/eval']")
+    driver.get(f"{stack.url}/staff/nlu/eval")
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "h1"))
+    assert c.one("h1").text == "Không được phép"
+
+    c.login("hl1")
+    c.one("header a[href='/staff/nlu/eval']").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#retrain-form"))
+    assert "Chưa có báo cáo đánh giá nào" in c.one("#no-report").text
+    c.one("#retrain-form button").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#retrain-running"))
+    assert "Đã bắt đầu huấn luyện lại" in c.one("#retrain-notice").text
+    c.shot("nlu-huan-luyen-lai")
+    # The page reloads itself while the job runs.
+    WebDriverWait(driver, EVAL_WAIT, poll_frequency=2).until(
+        lambda d: d.find_elements(c.By.CSS_SELECTOR, "#retrain-done, #retrain-failed"))
+    log = stack.var_dir / "reports" / "retrain.log"
+    assert driver.find_elements(c.By.CSS_SELECTOR, "#retrain-done"), log.read_text(encoding="utf-8")[-2000:]
+    cells = [td.text for td in driver.find_elements(c.By.CSS_SELECTOR, "#retrain-figures tbody td")][1:]
+    assert len(cells) == 3 and all(float(v.rstrip("%")) >= 90 for v in cells), cells
+    assert "chỉ đánh giá" in c.one("#retrain-decision").text  # --model: nothing to switch
+
+    c.one("#retrain-report").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#report img.chart"))
+    picture = c.one("#report img.chart")
+    assert driver.execute_script("return arguments[0].naturalWidth", picture) > 300
+    report = c.one("#report").text
+    assert "Ma trận nhầm lẫn" in report and "Theo từng ý định" in report and "Câu không dấu" in report
+    driver.set_window_size(1366, 3000)
+    c.shot("nlu-eval")
+    driver.set_window_size(1366, 768)
+
+    services = stack.services()
+    try:
+        (entry,) = [e for e in services.audit.entries() if e.action == "nlu_retrain"]
+        assert entry.actor == "hl1"
+    finally:
+        services.engine.dispose()

@@ -88,6 +88,7 @@ class EvalPages:
         return render(request, "nlu_eval.html", {
             **retrain_context(request), "retrain": status, "back": "eval", "name": name, "recent": recent,
             "body": Markup(body), "reload": RELOAD_SECONDS if status and status.running else None,
+            "reload_url": request.path,  # without ?retrain=…: the notice of the press is not shown again
         })
 
     @require("train_nlu")
