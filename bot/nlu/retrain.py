@@ -77,7 +77,8 @@ class RetrainJob:
         return self.report_dir / "retrain.json"
 
     def start(self, actor: str) -> bool:
-        """Start the job in the background; False (and nothing started) while one is running."""
+        """Start the job in the background; False (and nothing started) while one is running.
+        OSError when the report directory cannot be written."""
         self.report_dir.mkdir(parents=True, exist_ok=True)
         lock = open(self._lock_path, "a")  # noqa: SIM115 - held until the job ends, closed by the watcher
         try:
@@ -96,8 +97,10 @@ class RetrainJob:
                     pass_fds=(lock.fileno(),), start_new_session=True)
         except OSError as exc:
             logger.error("retraining: could not start %s: %s", self.command, exc)
-            self._finish(record, None, [], "Không chạy được lệnh huấn luyện lại. Báo quản trị viên.")
-            lock.close()
+            try:
+                self._finish(record, None, [], "Không chạy được lệnh huấn luyện lại. Báo quản trị viên.")
+            finally:
+                lock.close()
             return True
         self.watcher = threading.Thread(target=self._watch, args=(process, lock, record, before),
                                         name="nlu-retrain", daemon=True)
@@ -162,7 +165,7 @@ class RetrainJob:
             return RetrainStatus(actor, started, running=True)
         if record.get("finished") is None:
             return RetrainStatus(actor, started, running=False, problem=(
-                "Lần chạy này dừng giữa chừng, có thể vì máy chủ khởi động lại. Bạn bấm “Huấn luyện lại” để chạy lại."))
+                "Việc huấn luyện dừng giữa chừng, có thể vì máy chủ đã khởi động lại."))
         finished = dt.datetime.fromisoformat(record["finished"])
         report = record.get("report")
         figures = load_figures(self.report_dir / f"{report}.json") if report else None

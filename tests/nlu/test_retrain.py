@@ -101,7 +101,7 @@ def test_a_job_cut_short_by_a_restart_is_shown_as_stopped(report_dir, clock):
     report_dir.mkdir()
     (report_dir / "retrain.json").write_text(json.dumps({"actor": "hl1", "started": vn(2026, 3, 1).isoformat()}))
     status = RetrainJob(report_dir, fake("switch"), clock).status()
-    assert not status.running and not status.ok and "dừng giữa chừng" in status.problem
+    assert not status.running and not status.ok and "dừng giữa chừng" in status.problem and status.report is None
 
 
 def test_an_unreadable_status_file_reads_as_no_job(report_dir, clock):

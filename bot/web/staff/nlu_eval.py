@@ -42,6 +42,7 @@ BACK_TO = {"eval": PREFIX + "nlu/eval", "inbox": PREFIX + "nlu/inbox"}
 NOTICES = {
     "started": ("done", "Đã bắt đầu huấn luyện lại. Việc này mất vài phút; trang này tự tải lại để báo kết quả."),
     "busy": ("notice", "Đang có một lần huấn luyện lại chưa xong. Chờ lần đó xong rồi hãy bấm lại."),
+    "error": ("error", "Chưa bắt đầu được: máy chủ không ghi được vào thư mục báo cáo. Báo quản trị viên."),
 }
 
 
@@ -117,7 +118,12 @@ class EvalPages:
         form = await request.post()
         back = BACK_TO.get(form_text(form, "back", 10), BACK_TO["eval"])
         actor = account_of(request).name
-        if not await off_loop(self.job.start, actor):
+        try:
+            started = await off_loop(self.job.start, actor)
+        except OSError:
+            logger.exception("retraining: cannot write %s", self.job.report_dir)
+            raise web.HTTPSeeOther(f"{back}?retrain=error") from None
+        if not started:
             raise web.HTTPSeeOther(f"{back}?retrain=busy")
         try:
             await off_loop(self.services.audit.add, actor, [Change("nlu_retrain", "models/tthc.tar.gz")],

@@ -115,6 +115,17 @@ async def test_a_failed_retraining_is_shown_politely(console, job, report_dir):
     assert "Traceback" not in page and "MemoryError" not in page
 
 
+async def test_a_report_dir_that_cannot_be_written_is_said_politely(console, job, report_dir):
+    report_dir.parent.mkdir(parents=True, exist_ok=True)
+    report_dir.write_text("a file where the directory should be")
+    await logged_in(console, "hl1")
+    response = await _press(console)
+    assert response.headers["Location"] == PAGE + "?retrain=error"
+    response = await console.get(PAGE + "?retrain=error")
+    assert response.status == 200 and "không ghi được vào thư mục báo cáo" in await response.text()
+    report_dir.unlink()
+
+
 async def test_the_inbox_has_the_button_and_a_press_there_comes_back_to_it(console, job, report_dir):
     await logged_in(console, "hl1")
     page = await (await console.get("/staff/nlu/inbox")).text()
