@@ -244,7 +244,7 @@ def _eval(args: argparse.Namespace, ctx: Context) -> int:
     try:
         if args.train:
             print("Đang huấn luyện mô hình mới (vài phút)...", flush=True)
-            model = train_model(out_dir / "models", f"ung-vien-{stamp}")
+            model = train_model(out_dir / "models", f"ung-vien-{stamp}", ctx.settings().nlu_dir)
         else:
             model = args.model or MODEL
             if not model.is_file():
@@ -264,7 +264,7 @@ def _eval(args: argparse.Namespace, ctx: Context) -> int:
         if args.folds:
             print(f"Đang kiểm tra chéo {args.folds} phần (huấn luyện {args.folds} lần)...", flush=True)
             evaluation = dataclasses.replace(
-                evaluation, figures=dataclasses.replace(evaluation.figures, folds=tuple(cross_validate(args.folds))))
+                evaluation, figures=dataclasses.replace(evaluation.figures, folds=tuple(cross_validate(args.folds, ctx.settings().nlu_dir))))
     except TrainingError as exc:
         raise CommandError(str(exc)) from None
 

@@ -18,7 +18,8 @@ from bot.evaluation import Example, predict_intents, score
 from bot.nlu.evaluate import fold_indices
 from bot.settings import PROJECT_ROOT
 
-TRAIN_DATA = ("data/nlu", "data/rules")
+NLU_DATA = PROJECT_ROOT / "data" / "nlu"
+RULES = PROJECT_ROOT / "data" / "rules"
 
 
 class TrainingError(Exception):
@@ -35,11 +36,12 @@ def _rasa(args: list[str], cache: Path) -> None:
         raise TrainingError(f"Huấn luyện không thành công (mã {done.returncode}):\n{tail}")
 
 
-def train_model(out_dir: Path, name: str) -> Path:
-    """Train the whole model as `make model` does into out_dir/name.tar.gz."""
+def train_model(out_dir: Path, name: str, nlu_dir: Path | None = None) -> Path:
+    """Train the whole model as `make model` does into out_dir/name.tar.gz, on the
+    NLU examples of `nlu_dir` (the console's trainers add to NLU_DIR) and data/rules."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as cache:
-        _rasa(["train", "--data", *TRAIN_DATA, "--domain", "domain.yml", "--config", "config.yml",
+        _rasa(["train", "--data", str(nlu_dir or NLU_DATA), str(RULES), "--domain", "domain.yml", "--config", "config.yml",
                "--out", str(out_dir.resolve()), "--fixed-model-name", name], Path(cache))
     model = out_dir / f"{name}.tar.gz"
     if not model.exists():
@@ -53,7 +55,7 @@ def cross_validate(folds: int, nlu_dir: Path | None = None) -> list[float]:
     from rasa.shared.nlu.training_data.loading import load_data
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
-    data = load_data(str(nlu_dir or PROJECT_ROOT / "data" / "nlu"))
+    data = load_data(str(nlu_dir or NLU_DATA))
     messages = data.intent_examples
     result = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -196,7 +196,8 @@ def test_train_switch_replaces_the_model_only_when_not_worse(tmp_path, cli_env, 
     running.parent.mkdir()
     running.write_bytes(b"running")
 
-    def fake_train(out_dir, name):  # never trains: a file stands for the new model
+    def fake_train(out_dir, name, nlu_dir):  # never trains: a file stands for the new model
+        assert nlu_dir == cli_env.nlu_dir  # what the console's trainers added (NLU_DIR)
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / f"{name}.tar.gz").write_bytes(b"candidate")
         return out_dir / f"{name}.tar.gz"
