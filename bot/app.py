@@ -28,12 +28,13 @@ from sqlalchemy.engine import Engine
 from bot.core.accounts import LockPolicy
 from bot.core.catalog import load_catalog
 from bot.core.clock import now_utc
+from bot.core.conversation_events import StoredEvent
 from bot.core.dossiers.access import CheckLimits
 from bot.core.guide import ProcedureGuide
 from bot.core.office import DEFAULT_PLACE, DeploymentError, Office, Place, load_office
 from bot.core.published import merge_tiers
 from bot.core.text import Lexicon
-from bot.core.usage_report import Period, UsageReport, compute
+from bot.core.usage_report import Period, UsageReport, compute, ranked_procedures, turns_in
 from bot.db.account_store import AccountStore, SecretStore
 from bot.db.audit_store import AuditStore
 from bot.db.catalog_store import CatalogStore
@@ -144,14 +145,23 @@ class Services:
         office = self.office()
         return office.place if office else DEFAULT_PLACE
 
+    def _events(self, period: Period) -> list[StoredEvent]:
+        return ConversationStore(self.engine).events_between(period.start, period.end)
+
     def usage_report(self, period: Period) -> UsageReport:
         """How the assistant did over `period`, from stored conversations, ratings and tickets."""
         start, end = period.start, period.end
-        events = ConversationStore(self.engine).events_between(start, end)
+        events = self._events(period)
         guide = self.guide()
         return compute(period, events, self.ratings.records_between(start, end),
                        self.feedback.times_between(start, end),
                        procedure_name=lambda code: p.name if (p := guide.get(code)) else "")
+
+    def procedures_asked(self, period: Period) -> tuple[int, list[tuple[str, int]]]:
+        """How many citizen messages are stored for `period`, and (code, turns answered) for each procedure
+        the assistant answered then, most asked first (the usage report's top procedures, not cut short)."""
+        period_turns = turns_in(period, self._events(period))
+        return len(period_turns), ranked_procedures(period_turns)
 
     def load_catalog(self, directory: Path | None = None, *, prefer_files: bool = False) -> int:
         """Validate every catalog file, then replace the stored catalog in one transaction (records edited in

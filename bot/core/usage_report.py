@@ -258,11 +258,22 @@ def _grouping_key(text: str) -> str:
     return re.sub(r"[^\w*@.]+", " ", fold(text)).strip()
 
 
+def turns_in(period: Period, events: Iterable[StoredEvent]) -> list[Turn]:
+    """The turns in `events` whose citizen message is within `period`."""
+    start, end = period.start.timestamp(), period.end.timestamp()
+    return [t for t in turns(events) if start <= t.at < end]
+
+
+def ranked_procedures(some_turns: Iterable[Turn]) -> list[tuple[str, int]]:
+    """(code, turns that answered it) for every procedure answered, most asked first, then by code."""
+    asked = Counter(t.procedure for t in some_turns if t.procedure)
+    return sorted(asked.items(), key=lambda item: (-item[1], item[0]))
+
+
 def compute(period: Period, events: Iterable[StoredEvent], ratings: Sequence[RatingRecord],
             tickets: Sequence[TicketTimes], procedure_name: Callable[[str], str] | None = None) -> UsageReport:
     """Every figure of the report; events, ratings and tickets outside `period` are ignored."""
-    start, end = period.start.timestamp(), period.end.timestamp()
-    all_turns = [t for t in turns(events) if start <= t.at < end]
+    all_turns = turns_in(period, events)
     channels = sorted({t.channel for t in all_turns})
     messages: dict[dt.date, dict[str, int]] = {day: {c: 0 for c in channels} for day in period.days()}
     senders: dict[str, set[str]] = defaultdict(set)
@@ -272,9 +283,8 @@ def compute(period: Period, events: Iterable[StoredEvent], ratings: Sequence[Rat
     outcomes = Counter({o: 0 for o in OUTCOME_LABELS})
     outcomes.update(t.outcome for t in all_turns)
 
-    asked = Counter(t.procedure for t in all_turns if t.procedure)
     top_procedures = [(code, procedure_name(code) if procedure_name else "", n) for code, n in
-                      sorted(asked.items(), key=lambda item: (-item[1], item[0]))[:TOP]]
+                      ranked_procedures(all_turns)[:TOP]]
 
     groups: dict[str, list[Turn]] = defaultdict(list)
     for t in all_turns:

@@ -7,7 +7,8 @@
     POST /staff/catalog/import             the diff preview of an uploaded .xlsx / .csv file
     GET  /staff/catalog/export.xlsx|.csv   the curated records (also the template to upload)
     GET  /staff/catalog/export-yaml.zip    the curated records as data/procedures YAML files
-    GET  /staff/catalog/stale?days=N       the staleness board
+    GET  /staff/catalog/stale?days=N       the staleness board (its most-asked list: the stored conversations
+                                           of the last 30 days, `Services.procedures_asked`)
 
 Texts are laid out by `bot.core.record_fields` and read and checked by
 `bot.core.record_reading` (the catalog's own model validates); nothing here
@@ -37,6 +38,7 @@ from bot.core.record_reading import from_texts
 from bot.core.record_sheet import guide_rows, plan_sheet, sheet_rows
 from bot.core.spreadsheet import MAX_UPLOAD_BYTES, SheetError, read_table, safe_row, xlsx_bytes
 from bot.core.staleness import stale_records
+from bot.core.usage_report import Period
 from bot.db.catalog_store import Edit, StaleEdits
 from bot.web.staff import PREFIX, error_page, render
 from bot.web.staff.auth import account_of, require
@@ -50,6 +52,8 @@ MAX_TEXT_CHARS = 20_000
 MAX_DAYS = 3650
 FILES = PREFIX + "catalog/files"
 SOON_DAYS = 90  # end dates this close are on the board
+ASKED_DAYS = 30  # the board's most-asked procedures are counted over this many days, today included
+ASKED_TOP = 20
 BAD_PAYLOAD = ("Dữ liệu xem trước không đọc được",
                "Trang xem trước đã cũ hoặc bị sửa. Bạn làm lại từ đầu nhé. Chưa lưu gì.")
 
@@ -242,14 +246,14 @@ class CatalogPages:
             last, added, changed = self.services.published.last_import_changes()
             names = {r.code: r for r in records}
             return old, last, [names.get(c) for c in added], [names.get(c) for c in changed], \
-                _ending(records, today), _kiosk_published_only(guide)
+                _ending(records, today), *_asked_published_only(self.services, guide, today)
 
-        old, last, added, changed, ending, asked = await self._run(load)
+        old, last, added, changed, ending, messages, asked = await self._run(load)
         return render(request, "stale_board.html", {
             "days": days, "default": default, "error": error, "today": today, "tier_labels": TIER_LABELS,
             "curated_old": [s for s in old if s.tier != PUBLISHED], "published_old": [s for s in old if s.tier == PUBLISHED],
             "last": last, "added": [r for r in added if r], "changed": [r for r in changed if r],
-            "ending": ending, "soon": SOON_DAYS, "asked": asked,
+            "ending": ending, "soon": SOON_DAYS, "asked": asked, "messages": messages, "asked_days": ASKED_DAYS,
         }, status=400 if error else 200)
 
 
@@ -272,11 +276,12 @@ def _ending(records, today: dt.date) -> list[tuple]:
     return sorted(found)
 
 
-def _kiosk_published_only(guide) -> list:
-    """The kiosk's start topics (data/kiosk.yml, what offices say is asked most) answered only from the portal."""
-    from bot.web.kiosk import load_topics
-
-    return [r for t in load_topics() if (r := guide.get(t.code)) is not None and tier_of(r) == PUBLISHED]
+def _asked_published_only(services: "Services", guide, today: dt.date) -> tuple[int, list[tuple]]:
+    """The citizen messages stored over the last ASKED_DAYS days, and the procedures the assistant answered
+    most then (record, times answered) whose answer comes from the published tier only, most asked first."""
+    messages, ranked = services.procedures_asked(Period(today - dt.timedelta(days=ASKED_DAYS - 1), today))
+    asked = [(r, n) for code, n in ranked if (r := guide.get(code)) is not None and tier_of(r) == PUBLISHED]
+    return messages, asked[:ASKED_TOP]
 
 
 def _field(form, name: str) -> str:

@@ -13,12 +13,20 @@ from html import unescape
 import pytest
 from aiohttp import FormData
 from openpyxl import Workbook, load_workbook
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.core.catalog import load_catalog
+from bot.core.portal import parse_record
+from bot.core.portal_plan import plan_import
 from bot.core.record_fields import KEYS, to_texts, version
 from bot.core.record_reading import from_texts
 from bot.core.spreadsheet import xlsx_bytes
 from bot.db.catalog_store import Edit
+from bot.tracker_store import TrackerStore
+from tests.core.portal_records import COLLECTED, portal_record
+from tests.core.times import vn
+from tests.db.test_conversations import domain
+from tests.db.test_usage_report import minutes, start, turn
 from tests.web.staff.conftest import csrf, csrf_of, logged_in
 
 CODE = "1.001193"  # Đăng ký khai sinh, curated
@@ -241,9 +249,47 @@ async def test_the_staleness_board(console, staff_services):
     assert "chưa kiểm tra quá 1 ngày" in html and f'href="/staff/procedures/{CODE}"' in html
     ending = html.split('id="ending"')[1].split("</section>")[0]
     assert "31/03/2026" in ending and CODE in ending and "Mức lệ phí" in ending
-    assert "chưa lưu số lần người dân hỏi" in html and "Chưa nhập lần nào từ Cổng" in html
+    most_asked = html.split('id="most-asked"')[1].split("</section>")[0]
+    assert "Chưa có cuộc trò chuyện nào được lưu trong 30 ngày qua" in most_asked  # no silent stand-in list
+    assert "<table" not in most_asked and "Chưa nhập lần nào từ Cổng" in html
     default = await (await console.get("/staff/catalog/stale")).text()
     assert 'value="180"' in default
     for bad in ("0", "abc", "-5", "99999"):
         response = await console.get("/staff/catalog/stale", params={"days": bad})
         assert response.status == 400 and "Số ngày phải là số nguyên" in await response.text()
+
+
+async def _save_conversation(services, sender: str, at, codes: list[str]) -> None:
+    """One stored conversation from `at`: one citizen question answered per code, a minute apart."""
+    store = TrackerStore(domain(), settings=services.settings)
+    events = start(at)
+    for i, code in enumerate(codes, 1):
+        events += turn(minutes(at, i), f"hỏi thủ tục {code}", "action_answer_procedure", slots={"procedure_code": code})
+    await store.save(DialogueStateTracker.from_events(sender, events, store.domain.slots))
+    store.engine.dispose()
+
+
+async def test_the_board_ranks_what_citizens_asked_over_30_days_answered_from_the_portal_only(console, staff_services):
+    records = [parse_record(portal_record(code=c, name=n), COLLECTED) for c, n in [
+        ("9.000001", "Cấp giấy phép bay flycam"), ("9.000002", "Đăng ký nuôi ong"), ("9.000003", "Cấp phép đào ao"),
+        (CODE, "Đăng ký khai sinh (bản Cổng)")]]  # CODE is also curated: the curated record answers
+    staff_services.published.apply(plan_import({}, records), run_by="test", source="test", files=1)
+    # Today is 02/03/2026 (Vietnam): the 30 days are 01/02 to 02/03.
+    await _save_conversation(staff_services, "telegram:1", vn(2026, 3, 1, 9), ["9.000002", CODE, "9.000001"])
+    await _save_conversation(staff_services, "zalo:2", vn(2026, 2, 1, 0, 30), ["9.000002", CODE, CODE])
+    await _save_conversation(staff_services, "rest:old", vn(2026, 1, 31, 22), ["9.000003", "9.000003"])
+    await logged_in(console, "canbo1")
+    html = await (await console.get("/staff/catalog/stale")).text()
+    most_asked = html.split('id="most-asked"')[1].split("</section>")[0]
+    rows = re.findall(r'<tr><td><a href="/staff/procedures/([^"]+)">[^<]+</a></td><td>([^<]+)</td><td>(\d+)</td></tr>',
+                      most_asked)
+    assert rows == [("9.000002", "Đăng ký nuôi ong", "2"), ("9.000001", "Cấp giấy phép bay flycam", "1")]
+    assert "Số câu hỏi" in most_asked and "Chưa có cuộc trò chuyện" not in most_asked
+
+
+async def test_the_board_says_when_every_asked_procedure_is_curated(console, staff_services):
+    await _save_conversation(staff_services, "kiosk:quay-1.a", vn(2026, 3, 2, 7), [CODE])
+    await logged_in(console, "hl1")
+    html = await (await console.get("/staff/catalog/stale")).text()
+    most_asked = html.split('id="most-asked"')[1].split("</section>")[0]
+    assert "mọi thủ tục trợ lý đã trả lời đều có bản biên soạn" in most_asked and "<table" not in most_asked
