@@ -2,6 +2,7 @@
 
     GET  /staff/procedures/{code}/edit     the edit form (staff, admin)
     POST /staff/procedures/{code}/edit     the diff preview (field: old → new), or the form again with errors
+    POST /staff/procedures/{code}/edit/again  "Sửa tiếp": the form again with what was typed, from a preview
     POST /staff/catalog/save               save a previewed change (one record or a whole file) with a reason
     GET  /staff/catalog/files              upload form, layout, downloads
     POST /staff/catalog/import             the diff preview of an uploaded .xlsx / .csv file
@@ -42,6 +43,7 @@ from bot.core.usage_report import Period
 from bot.db.catalog_store import Edit, StaleEdits
 from bot.web.staff import PREFIX, error_page, render
 from bot.web.staff.auth import account_of, require
+from bot.web.staff.forms import form_text
 from bot.web.staff.procedures import TIER_LABELS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,6 +51,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 MAX_REASON_CHARS = 500
 MAX_TEXT_CHARS = 20_000
+MAX_PAYLOAD_CHARS = 1_000_000  # a preview's hidden payload: every changed record of a file (the body limit is 1 MB)
 MAX_DAYS = 3650
 FILES = PREFIX + "catalog/files"
 SOON_DAYS = 90  # end dates this close are on the board
@@ -108,14 +111,29 @@ class CatalogPages:
             new = from_texts(record, texts)
         except RecordProblems as bad:
             return self._form_page(request, record, texts, bad.problems, status=400)
-        payload = {record.code: {"version": version(record), "texts": texts}}
-        return self._preview(request, [(record, changes(record, new))], payload, f"{PREFIX}procedures/{record.code}")
+        diff = changes(record, new)
+        payload = _payload_of([(record, texts, diff)])
+        return self._preview(request, [(record, diff)], payload, f"{PREFIX}procedures/{record.code}")
+
+    @require("change_procedures")
+    async def keep_editing(self, request: web.Request) -> web.Response:
+        """"Sửa tiếp" on a one-record preview: the form again with what was typed (the preview's payload)."""
+        record = await self._record(request)
+        form = await request.post()
+        payload = _payload(form_text(form, "payload", MAX_PAYLOAD_CHARS))
+        if payload is None or set(payload) != {record.code}:
+            return error_page(request, 400, *BAD_PAYLOAD)
+        typed = payload[record.code]
+        if typed["version"] != version(record):
+            return self._stale_page(request, {record.code: record}, {record.code: typed["texts"]})
+        return self._form_page(request, record, {**to_texts(record), **typed["texts"]})
 
     def _preview(self, request, items, payload, back: str, error: str | None = None, reason: str = "",
                  status: int = 200):
+        one = back.removeprefix(f"{PREFIX}procedures/") if back != FILES else None  # "Sửa tiếp" goes back there
         return render(request, "record_changes.html", {
             "items": items, "payload": json.dumps(payload, ensure_ascii=False), "back": back, "error": error,
-            "reason": reason, "changed": sum(1 for _, c in items if c),
+            "reason": reason, "changed": sum(1 for _, c in items if c), "edit_code": one,
         }, status=status)
 
     def _stale_page(self, request, current: dict, wanted: dict) -> web.Response:
@@ -134,7 +152,7 @@ class CatalogPages:
         form = await request.post()
         reason = " ".join(_field(form, "reason").split())[:MAX_REASON_CHARS]
         back = _field(form, "back")
-        payload = _payload(_field(form, "payload"))
+        payload = _payload(form_text(form, "payload", MAX_PAYLOAD_CHARS))
         if payload is None:
             return error_page(request, 400, *BAD_PAYLOAD)
         back = FILES if back == FILES or len(payload) != 1 else f"{PREFIX}procedures/{next(iter(payload))}"
@@ -187,7 +205,7 @@ class CatalogPages:
         if problems:
             return self._files_error(request, "Tệp có lỗi, chưa lưu gì. Sửa các chỗ sau rồi tải lên lại:",
                                      problems)
-        payload = {i.current.code: {"version": version(i.current), "texts": i.texts} for i in items}
+        payload = _payload_of([(i.current, i.texts, i.changes) for i in items])
         return self._preview(request, [(i.current, i.changes) for i in items], payload, FILES)
 
     def _files_error(self, request, error: str, problems=()) -> web.Response:
@@ -285,8 +303,19 @@ def _asked_published_only(services: "Services", guide, today: dt.date) -> tuple[
 
 
 def _field(form, name: str) -> str:
-    value = form.get(name, "")
-    return value[:MAX_TEXT_CHARS] if isinstance(value, str) else ""
+    return form_text(form, name, MAX_TEXT_CHARS)
+
+
+def _payload_of(items) -> dict:
+    """What a preview would save, for each (current record, texts read, changes) that changes something: the
+    record's version and only the texts that differ from it (a whole exported file stays small)."""
+    payload = {}
+    for current, texts, diff in items:
+        if diff:
+            now = to_texts(current)
+            payload[current.code] = {"version": version(current),
+                                     "texts": {k: t for k, t in texts.items() if now.get(k) != t}}
+    return payload
 
 
 def _payload(raw: str) -> dict | None:
@@ -315,6 +344,7 @@ def add_routes(app: web.Application, services: "Services") -> None:
     r = app.router
     r.add_get(PREFIX + "procedures/{code}/edit", pages.edit_form)
     r.add_post(PREFIX + "procedures/{code}/edit", pages.preview_edit)
+    r.add_post(PREFIX + "procedures/{code}/edit/again", pages.keep_editing)
     r.add_post(PREFIX + "catalog/save", pages.save)
     r.add_get(PREFIX + "catalog/files", pages.files)
     r.add_post(PREFIX + "catalog/import", pages.import_file)

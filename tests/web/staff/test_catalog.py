@@ -32,7 +32,8 @@ from tests.web.staff.conftest import csrf, csrf_of, logged_in
 CODE = "1.001193"  # Đăng ký khai sinh, curated
 GETS = ["/staff/procedures/1.001193/edit", "/staff/catalog/files", "/staff/catalog/export.xlsx",
         "/staff/catalog/export.csv", "/staff/catalog/export-yaml.zip", "/staff/catalog/stale"]
-POSTS = ["/staff/procedures/1.001193/edit", "/staff/catalog/save", "/staff/catalog/import"]
+POSTS = ["/staff/procedures/1.001193/edit", "/staff/catalog/save", "/staff/catalog/import",
+         "/staff/procedures/1.001193/edit/again"]
 
 
 def _form_fields(html: str) -> dict:
@@ -145,6 +146,54 @@ async def test_a_broken_payload_is_a_page_and_nothing_is_saved(console, staff_se
     assert staff_services.catalog.console_edits() == []
 
 
+async def test_keep_editing_brings_back_the_form_with_what_was_typed_not_what_is_saved(console, staff_services):
+    saved_fee = staff_services.catalog.get(CODE).fees.text
+    await logged_in(console, "canbo1")
+    preview = await (await _preview(console, le_phi="Lệ phí 5.000 đồng.", so_tien="5000",
+                                    ghi_chu="Ghi chú <mới> của tôi.")).text()
+    button = re.search(r'<button type="submit" id="keep-editing"[^>]*formaction="([^"]+)"[^>]*>Sửa tiếp</button>',
+                       preview)
+    assert button and button.group(1) == f"/staff/procedures/{CODE}/edit/again"
+    response = await console.post(button.group(1), data={"csrf": csrf_of(preview),
+                                                          "payload": _hidden(preview, "payload"), "reason": ""})
+    form = await response.text()
+    assert response.status == 200 and 'id="edit-form"' in form
+    fields = _form_fields(form)
+    assert fields["le_phi"] == "Lệ phí 5.000 đồng." != saved_fee
+    assert fields["so_tien"] == "5000" and fields["ghi_chu"] == "Ghi chú <mới> của tôi."
+    assert "Ghi chú &lt;mới&gt;" in form  # escaped
+    assert fields["ten"] == to_texts(staff_services.catalog.get(CODE))["ten"]  # untouched fields as stored
+    assert staff_services.catalog.get(CODE).fees.text == saved_fee and staff_services.catalog.console_edits() == []
+    again = await console.post(f"/staff/procedures/{CODE}/edit", data={**fields, "so_tien": "6000"})
+    assert again.status == 200 and re.search(r'<td class="value new">6000</td>', html := await again.text())
+    assert "Lệ phí 5.000 đồng." in html  # the earlier edit is still part of the change
+
+
+async def test_keep_editing_refuses_a_broken_or_foreign_payload_and_a_stale_one(console, staff_services):
+    await logged_in(console, "canbo1")
+    preview = await (await _preview(console, le_phi="Của tôi.")).text()
+    token, payload = csrf_of(preview), _hidden(preview, "payload")
+    for bad in ("", "không phải json", payload.replace(CODE, "1.000001")):
+        response = await console.post(f"/staff/procedures/{CODE}/edit/again", data={"csrf": token, "payload": bad})
+        assert response.status == 400 and "Chưa lưu gì" in await response.text(), bad
+    other = await console.post("/staff/procedures/9.999999/edit/again", data={"csrf": token, "payload": payload})
+    assert other.status == 404
+    current = staff_services.catalog.get(CODE)  # someone else saves meanwhile
+    staff_services.catalog.apply_edits([Edit(version(current), from_texts(current, {"le_phi": "Của người khác."}))],
+                                       actor="admin1", reason="r", at=staff_services.clock())
+    stale = await console.post(f"/staff/procedures/{CODE}/edit/again", data={"csrf": token, "payload": payload})
+    page = await stale.text()
+    assert stale.status == 409 and "Của người khác." in page and "Của tôi." in page
+
+
+async def test_an_unchanged_preview_offers_to_keep_editing_and_a_file_preview_does_not(console):
+    await logged_in(console, "canbo1")
+    unchanged = await (await _preview(console)).text()
+    assert 'id="no-changes"' in unchanged and f'href="/staff/procedures/{CODE}/edit" id="keep-editing"' in unchanged
+    from_file = await (await _upload(console, "phi.csv", "ma_thu_tuc;so_tien\n1.001193;12.000\n".encode())).text()
+    assert "1 thủ tục sẽ thay đổi" in from_file and "keep-editing" not in from_file
+
+
 async def test_unknown_and_published_codes_have_no_edit_form(console):
     await logged_in(console, "canbo1")
     for code in ("9.999999", "..%2Fx"):
@@ -189,6 +238,22 @@ async def test_the_excel_export_is_the_template_and_an_edited_copy_imports_with_
     again = load_workbook(io.BytesIO(await (await console.get("/staff/catalog/export.xlsx")).read()))
     cell = [r for r in again["thu_tuc"].iter_rows() if r[0].value == CODE][0][fee]
     assert cell.data_type == "s" and cell.quotePrefix  # a text cell, never a formula
+
+
+async def test_the_whole_exported_file_with_many_changes_saves(console, staff_services):
+    await logged_in(console, "canbo1")
+    book = load_workbook(io.BytesIO(await (await console.get("/staff/catalog/export.xlsx")).read()))
+    rows = [[c or "" for c in r] for r in book["thu_tuc"].iter_rows(values_only=True)]
+    fee = KEYS.index("so_tien")
+    for row in rows[1:21]:
+        row[fee] = "1234"
+    html = await (await _upload(console, "tat-ca.xlsx", xlsx_bytes([("thu_tuc", rows)]))).text()
+    assert "20 thủ tục sẽ thay đổi" in html
+    saved = await console.post("/staff/catalog/save", data={
+        "csrf": csrf_of(html), "payload": _hidden(html, "payload"), "reason": "Phí mới",
+        "back": "/staff/catalog/files"}, allow_redirects=False)
+    assert saved.status == 303 and saved.headers["Location"] == "/staff/catalog/files?saved=20"
+    assert {staff_services.catalog.get(r[0]).fees.amount_vnd for r in rows[1:21]} == {1234}
 
 
 async def test_a_csv_with_some_columns_updates_only_those(console, staff_services):
