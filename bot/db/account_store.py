@@ -146,11 +146,12 @@ class AccountStore:
 
     def login(self, name: str, password: str) -> Login:
         """Check a password, counting failures and locking per `policy`. An unknown name takes as long as a
-        known one and is WRONG; a locked account is not checked at all; a disabled one says so only to the
-        right password."""
+        known one and is WRONG; a locked account is not checked (so guessing during a lock learns nothing) but
+        takes as long too; a disabled one says so only to the right password."""
         now = self._clock()
         account = self.get(name)
         if account is not None and account.is_locked(now):
+            verify_password(None, password)  # the time of a check, so a lock cannot be told apart by timing
             return Login(LOCKED, locked_until=account.locked_until)
         right = verify_password(self._hash(account.id) if account else None, password)
         if account is None:

@@ -49,6 +49,22 @@ def test_add_refuses_a_taken_name_a_weak_password_and_an_unknown_role(engine, ac
     assert len(AuditStore(engine).entries()) == 1
 
 
+def test_a_locked_account_takes_a_password_check_of_time_but_is_not_checked(accounts, monkeypatch):
+    """A locked login must not answer faster than an unknown name (which checks a dummy hash): timing would
+    tell which names exist. It still never checks the real hash, so guessing during a lock learns nothing."""
+    from bot.db import account_store
+
+    accounts.add("cb01", "staff", PASSWORD, actor="admin")
+    for n in range(3):
+        accounts.login("cb01", f"sai-mat-khau-{n}")
+    checked = []
+    real = account_store.verify_password
+    monkeypatch.setattr(account_store, "verify_password", lambda h, p: checked.append(h) or real(h, p))
+    assert accounts.login("cb01", PASSWORD).outcome == LOCKED
+    assert accounts.login("khong-co", PASSWORD).outcome == WRONG
+    assert checked == [None, None]  # one dummy check each, never the account's hash
+
+
 def test_wrong_passwords_lock_the_account_until_the_lock_ends(accounts, clock):
     accounts.add("cb01", "staff", PASSWORD, actor="admin")
     assert accounts.login("cb01", "sai-mat-khau-1").outcome == WRONG

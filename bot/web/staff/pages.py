@@ -16,17 +16,19 @@ from bot.core.accounts import ROLE_LABELS, ROLES, AccountError
 from bot.core.audit import AuditFilter, csv_rows
 from bot.core.clock import to_local
 from bot.core.ratelimit import RateLimit
-from bot.db.account_store import DISABLED, LOCKED, OK
+from bot.db.account_store import DISABLED, OK
 from bot.web.staff import PREFIX, render
 from bot.web.staff.auth import ACCOUNT_KEY, account_of, require, start_session
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.app import Services
 
-WRONG_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
+# One answer for a wrong password, an unknown name and a locked account: telling a lock apart would let
+# anyone find which login names exist (five wrong tries, then see whether the page says "locked").
+WRONG_LOGIN = ("Tên đăng nhập hoặc mật khẩu không đúng. Sau {failures} lần nhập sai liền, tài khoản bị tạm khóa "
+               "{minutes} phút. Khi đó bạn chờ rồi đăng nhập lại.")
 DISABLED_LOGIN = "Tài khoản này đã bị khóa. Bạn liên hệ quản trị viên."
 IP_BLOCKED = "Máy này đã đăng nhập sai nhiều lần. Bạn thử lại sau {minutes} phút."
-ACCOUNT_LOCKED = "Tài khoản tạm khóa vì nhập sai mật khẩu nhiều lần. Bạn thử lại sau {minutes} phút."
 EXPIRED = "Phiên làm việc đã hết hạn hoặc đã kết thúc. Bạn đăng nhập lại nhé."
 AUDIT_PAGE_SIZE = 200
 MAX_FIELD_CHARS = 500
@@ -81,12 +83,9 @@ class Pages:
             if result.outcome == OK:
                 await start_session(request, self.services, result.account)
                 raise web.HTTPSeeOther(_safe_next(target))
-            if result.outcome == LOCKED:
-                error = ACCOUNT_LOCKED.format(minutes=_minutes_until(result.locked_until, now))
-            elif result.outcome == DISABLED:
-                error = DISABLED_LOGIN
-            else:
-                error = WRONG_LOGIN
+            s = self.services.settings
+            error = DISABLED_LOGIN if result.outcome == DISABLED else WRONG_LOGIN.format(
+                failures=s.staff_login_failures_per_account, minutes=s.staff_lockout_minutes)  # WRONG or LOCKED
             await self._run(self.services.request_limits.hit, ip_key, self.ip_limit)
         return render(request, "login.html", {"error": error, "notice": None, "name": name[:40],
                                               "next": _safe_next(target)}, status=200)

@@ -62,6 +62,21 @@ async def test_an_account_is_locked_after_repeated_failures(console, staff_servi
     assert (await login(console, "canbo1", PASSWORD)).status == 303
 
 
+async def test_a_lock_out_does_not_tell_a_real_login_name_from_an_unknown_one(console, staff_services):
+    """Five wrong tries, then the right password and a wrong one: page for page the same for both names."""
+    pages = {}
+    for name in ("canbo1", "khong.co.ai"):
+        pages[name] = []
+        for password in ["Sai-mat-khau-1"] * 5 + [PASSWORD, "Sai-mat-khau-2"]:
+            response = await login(console, name, password)
+            pages[name].append((response.status, (await response.text()).replace(name, "NAME")))
+    assert staff_services.accounts.get("canbo1").is_locked(staff_services.clock())
+    assert pages["canbo1"] == pages["khong.co.ai"]
+    status, html = pages["canbo1"][-2]  # locked, right password
+    assert status == 200 and "Tên đăng nhập hoặc mật khẩu không đúng." in html
+    assert "Sau 5 lần nhập sai liền, tài khoản bị tạm khóa 15 phút." in html
+
+
 async def test_an_address_is_blocked_after_repeated_failures_on_any_names(console, staff_services):
     for i in range(20):
         await login(console, f"ten{i:02d}", "Sai-mat-khau-1")
