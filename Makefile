@@ -17,7 +17,7 @@ TRAIN_INPUTS := $(wildcard data/nlu/*.yml data/rules/*.yml) domain.yml config.ym
 	bot/core/entity_spans.py bot/core/syllables.py bot/nlu/letter_soup.py
 MODEL := models/tthc.tar.gz
 
-.PHONY: run test venv model db bench browser test-unit test-stories test-nlu clean audit
+.PHONY: run test venv model db bench browser test-unit test-stories test-nlu clean audit docs-screenshots
 
 run: venv model db
 	$(BIN)/bot run
@@ -69,6 +69,12 @@ db: $(STAMPS)/venv
 test-stories: venv model
 	$(BIN)/rasa test core --stories tests/stories --model $(MODEL) --endpoints endpoints.yml \
 		--fail-on-prediction-errors --out results/stories
+
+# The staff guide's screenshots (docs/anh/can-bo/): the staff browser test takes one of each page
+# (test-output/staff/), tools/docs_screenshots.py copies those the guide shows. Commit the changed images.
+docs-screenshots: venv model browser
+	$(BIN)/python -m pytest -q tests/e2e/test_staff_browser.py
+	$(BIN)/python -m tools.docs_screenshots
 
 # BENCH_CONVERSATIONS: conversations for the Rasa server's memory figure (fewer is faster).
 BENCH_CONVERSATIONS ?= 10000

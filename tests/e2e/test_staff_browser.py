@@ -6,7 +6,9 @@ preview and a reason, and the assistant's REST answer carries the new fee at
 once; answers a feedback ticket (the citizen's message is queued); uploads a
 dossier batch (CSV) with a preview and confirms it; finds a dossier by its code
 and updates its status (the subscribed citizen's message is queued); a trainer
-is refused the accounts page and a staff member the trainers' inbox.
+is refused the accounts page and a staff member the trainers' inbox. "Sửa tiếp"
+on a preview brings back what was typed; the late dossiers, password, accounts
+and audit pages are shot for the guide (`make docs-screenshots`).
 
 Then (issue 12) citizens on the REST channel send nonsense twice and ask for a
 procedure that does not exist with a phone number in the message; the trainer
@@ -316,6 +318,53 @@ def test_a_trainer_is_refused_the_accounts_page(driver, stack):
     c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "h1"))
     assert c.one("h1").text == "Không được phép"
     c.shot("khong-duoc-phep")
+
+
+LATE_DOSSIER = "000.00.12.H12-261110-0007"
+
+
+def test_keep_editing_a_preview_the_late_list_the_password_and_admin_pages(driver, stack):
+    """"Sửa tiếp" brings back what was typed; the pages the guide shows that the tests above do not open."""
+    services = stack.services()
+    try:
+        services.accounts.add("qt1", "admin", PASSWORD, actor="test", full_name="Quản Trị Viên")
+        services.dossiers.apply([Incoming("Dòng 2", dossier_row(
+            code=LATE_DOSSIER, applicant_name="Phạm Thị Dung", received_at="2026-11-10T08:00", due_at="2026-11-20",
+            updated_at="2026-11-10T08:00"))], "import:test.csv")
+    finally:
+        services.engine.dispose()
+    base = stack.url
+    c = Console(driver, base)
+    c.login("canbo1")
+    driver.get(f"{base}/staff/procedures/{CODE}/edit")
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#edit-form"))
+    typed = "Mang theo bản chính để đối chiếu (đang sửa, chưa lưu)."
+    notes = c.one("textarea[name=ghi_chu]")
+    notes.clear()
+    notes.send_keys(typed)
+    c.one("#preview").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#keep-editing"))
+    c.one("#keep-editing").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#edit-form"))
+    assert c.one("textarea[name=ghi_chu]").get_attribute("value") == typed
+
+    driver.get(f"{base}/staff/dossiers/late")
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#late"))
+    assert LATE_DOSSIER in c.one("#late").text and "Chưa gửi" in c.one("#late").text
+    c.shot("ho-so-tre-han")
+    driver.get(f"{base}/staff/password")
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "input[name=again]"))
+    c.shot("doi-mat-khau")
+
+    c.login("qt1")
+    c.one("header a[href='/staff/accounts']").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#add-account"))
+    assert "canbo1" in c.one("#accounts").text
+    c.shot("tai-khoan")
+    c.one("header a[href='/staff/audit']").click()
+    c.wait.until(lambda d: d.find_elements(c.By.CSS_SELECTOR, "#audit"))
+    assert "canbo1" in c.one("#audit").text
+    c.shot("nhat-ky")
 
 
 def test_staff_member_updates_a_dossier_status_and_the_citizen_is_told(driver, stack):
