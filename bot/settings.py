@@ -14,6 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The lexicon trainers extend; the Rasa components always read this one (LEXICON_PATH is for the core).
+LEXICON = PROJECT_ROOT / "data" / "lexicon" / "vi.yml"
 
 
 def _int(env: dict, name: str, default: int) -> int:
@@ -115,7 +117,7 @@ class Settings:
         return cls(
             database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'tthc.db'}",
             catalog_dir=Path(env.get("CATALOG_DIR") or PROJECT_ROOT / "data" / "procedures"),
-            lexicon_path=Path(env.get("LEXICON_PATH") or PROJECT_ROOT / "data" / "lexicon" / "vi.yml"),
+            lexicon_path=Path(env.get("LEXICON_PATH") or LEXICON),
             deployment_file=Path(env.get("DEPLOYMENT_FILE") or PROJECT_ROOT / "data" / "deployment.yml"),
             rasa_host=env.get("RASA_HOST") or "127.0.0.1",
             rasa_port=_int(env, "RASA_PORT", 5005),

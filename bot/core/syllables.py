@@ -6,7 +6,7 @@ consonant ("c", "ch", "m", "n", "ng", "nh", "p", "t"). Typed with or without
 marks, every Vietnamese word fits it once folded ("nghiêng" -> "nghieng").
 Keyboard mashing ("asdf qwer", "xyzzy", "blablabla") does not, and neither do
 most English words: those citizens type are listed in data/lexicon/vi.yml
-(`foreign_words`), with the abbreviations ("cccd", "gplx").
+(`other_words`), with the abbreviations ("cccd", "gplx").
 
 `looks_like_letter_soup` is what the NLU guard (bot/nlu/letter_soup.py) asks:
 a model trained on Vietnamese may read such text as anything, confidently;
@@ -53,7 +53,7 @@ def unknown_words(text: str, known: Container[str] = frozenset()) -> tuple[list[
             if len(folded) < 2:
                 continue
             weighed += 1
-            if folded not in known and not is_vietnamese_syllable(folded):
+            if folded not in known and _SYLLABLE_RE.fullmatch(folded) is None:
                 unknown.append(word)
     return unknown, weighed
 

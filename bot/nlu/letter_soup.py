@@ -23,9 +23,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.core.syllables import looks_like_letter_soup
 from bot.core.text import Lexicon
-from bot.settings import PROJECT_ROOT
+from bot.settings import LEXICON
 
-LEXICON = PROJECT_ROOT / "data" / "lexicon" / "vi.yml"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

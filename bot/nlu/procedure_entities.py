@@ -20,9 +20,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.core.entity_spans import ask_spans, trim_span
 from bot.core.text import Lexicon
-from bot.settings import PROJECT_ROOT
+from bot.settings import LEXICON
 
-LEXICON = PROJECT_ROOT / "data" / "lexicon" / "vi.yml"
 ENTITY = "procedure"
 
 

@@ -26,10 +26,9 @@ import yaml
 from bot.core.catalog import load_catalog
 from bot.core.text import fold, nfc
 from bot.nlu.examples import plain
-from bot.settings import PROJECT_ROOT
+from bot.settings import LEXICON, PROJECT_ROOT
 
 CATALOG_DIR = PROJECT_ROOT / "data" / "procedures"
-LEXICON = PROJECT_ROOT / "data" / "lexicon" / "vi.yml"
 TEST_FILE = PROJECT_ROOT / "tests" / "nlu" / "short_questions.yml"
 TRAINING_FILE = PROJECT_ROOT / "data" / "nlu" / "short_questions.yml"
 

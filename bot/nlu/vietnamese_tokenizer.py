@@ -24,9 +24,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.core.segmentation import Segmenter
 from bot.core.text import fold
-from bot.settings import PROJECT_ROOT
+from bot.settings import LEXICON
 
-LEXICON = PROJECT_ROOT / "data" / "lexicon" / "vi.yml"
 
 # Domain words the general dictionary may not hold, so that they stay one token
 # when typed without diacritics.
