@@ -82,7 +82,9 @@ def decide(
         candidates = tuple(c.code for c in resolution.candidates)
         # Among close candidates ("ket hon": kết hôn, kết hôn có yếu tố nước
         # ngoài, ...) the best one, when it is also one of the most asked, is meant.
-        if candidates and candidates[0] in popular:
+        # A lone weak candidate is no such choice ("cap giay phep nhap khau thuoc"
+        # only brushes Đăng ký thường trú): it stays a button to pick, not the answer.
+        if len(candidates) > 1 and candidates[0] in popular:
             return OfferAspects(candidates[0], aspect)
     if aspect is None:
         # A procedure half recognised: let the citizen pick among the close ones.

@@ -99,3 +99,10 @@ def test_aspect_words_are_found_longest_first_and_removed(lexicon):
 ])
 def test_a_message_of_aspect_words_and_filler_names_nothing(lexicon, text, expected):
     assert names_nothing(text, lexicon) is expected
+
+
+def test_a_lone_weak_match_that_is_most_asked_is_offered_as_a_choice_not_named(unclear):
+    # "nhập khẩu" is also everyday speech for registering residence, so Đăng ký
+    # thường trú (1.004222, most asked) is the one weak candidate: never the answer.
+    text = "cap giay phep nhap khau thuoc"
+    assert unclear(text, text) == AskProcedure(None, ("1.004222",))
