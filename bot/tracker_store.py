@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import itertools
 import json
 import logging
 import threading
@@ -48,7 +49,6 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from bot.rasa_runtime import finish
 from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -73,6 +73,19 @@ def compacted_session(tracker: DialogueStateTracker, keep_turns: int = KEEP_TURN
         event.timestamp = now
         events.append(event)
     return events
+
+
+class _Statements:
+    """Rasa's two per-turn queries as plain SQL, prepared once: the rows of the latest session
+    (after its last `session_started` event, or all rows when there is none), and their count.
+    SQLAlchemy's ORM rebuilt and re-keyed Rasa's query on every turn."""
+
+    def __init__(self, table: str) -> None:
+        latest = (f"FROM {table} e, (SELECT MAX(timestamp) AS start FROM {table} "
+                  f"WHERE sender_id = :sender AND type_name = '{SessionStarted.type_name}') s "
+                  "WHERE e.sender_id = :sender AND (s.start IS NULL OR e.timestamp >= s.start)")
+        self.latest_session = sa.text(f"SELECT e.data {latest} ORDER BY e.id")
+        self.session_length = sa.text(f"SELECT COUNT(*) {latest}")
 
 
 def _wait_for_sqlite_writers(engine) -> None:
@@ -101,6 +114,7 @@ class TrackerStore(SQLTrackerStore):
         self._writing = threading.Lock() if self.engine.dialect.name == "sqlite" else contextlib.nullcontext()
         if self.engine.dialect.name == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):
             self._keep_sqlite_connections_open()
+        self._statements = _Statements(self.SQLEvent.__tablename__)
         self._apply_session_config()
 
     def _keep_sqlite_connections_open(self) -> None:
@@ -153,20 +167,29 @@ class TrackerStore(SQLTrackerStore):
         await asyncio.to_thread(self._save_new_events, tracker)
 
     def _retrieve_latest_session(self, sender_id: str) -> Optional[DialogueStateTracker]:
-        tracker = finish(super().retrieve(sender_id))
+        tracker = self._load_latest_session(sender_id)
         if tracker is None or not self._should_compact(tracker):
             return tracker
         events = compacted_session(tracker)
-        with self._writing, self.session_scope() as session:
-            self._add(session, sender_id, events)
-            session.commit()
+        with self._writing, self.engine.begin() as connection:
+            self._add(connection, sender_id, events)
         logger.debug("conversation session compacted from %d to %d events", len(tracker.events), len(events))
         return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
 
+    def _load_latest_session(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        """Rasa's `retrieve` (the events since the latest session start, in order) in one
+        prepared statement instead of an ORM query built anew each turn."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(self._statements.latest_session, {"sender": sender_id}).scalars().all()
+        if not rows or not self.domain:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, [json.loads(data) for data in rows], self.domain.slots)
+
     def _save_new_events(self, tracker: DialogueStateTracker) -> None:
-        with self._writing, self.session_scope() as session:
-            self._add(session, tracker.sender_id, self._additional_events(session, tracker))
-            session.commit()
+        """Rasa's `save`: the tracker's events past those stored since the latest session start."""
+        with self._writing, self.engine.begin() as connection:
+            stored = connection.execute(self._statements.session_length, {"sender": tracker.sender_id}).scalar_one()
+            self._add(connection, tracker.sender_id, itertools.islice(tracker.events, stored, None))
 
     def _should_compact(self, tracker: DialogueStateTracker) -> bool:
         return (
@@ -175,15 +198,18 @@ class TrackerStore(SQLTrackerStore):
             and not tracker.active_loop_name
         )
 
-    def _add(self, session, sender_id: str, events: Iterable[Event]) -> None:
-        """Add events to `session` as rows of Rasa's `events` table, as Rasa's `save` writes them."""
+    def _add(self, connection, sender_id: str, events: Iterable[Event]) -> None:
+        """Insert events as rows of Rasa's `events` table, as Rasa's `save` writes them."""
+        rows = []
         for event in events:
             data = event.as_dict()
-            session.add(self.SQLEvent(
-                sender_id=sender_id,
-                type_name=event.type_name,
-                timestamp=data.get("timestamp"),
-                intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                action_name=data.get("name"),
-                data=json.dumps(data),
-            ))
+            rows.append({
+                "sender_id": sender_id,
+                "type_name": event.type_name,
+                "timestamp": data.get("timestamp"),
+                "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                "action_name": data.get("name"),
+                "data": json.dumps(data),
+            })
+        if rows:
+            connection.execute(self.SQLEvent.__table__.insert(), rows)
