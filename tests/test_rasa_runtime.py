@@ -102,3 +102,46 @@ def test_install_wraps_rasas_parse_message_once():
     rasa_runtime.install()
     assert MessageProcessor.parse_message is installed
     assert installed.runs_off_the_loop
+
+
+def test_event_classes_are_remembered_and_unknown_names_behave_as_in_rasa():
+    from rasa.shared.core.events import Event, SlotSet, UserUttered
+
+    rasa_runtime.install()
+    rasa_runtime.install()  # twice: still one wrapper
+    assert getattr(Event.resolve_by_type, "remembers_classes", False)
+    assert Event.resolve_by_type("slot") is SlotSet
+    assert rasa_runtime._event_classes["slot"] is SlotSet
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("no_such_event", UserUttered) is UserUttered
+    assert "no_such_event" not in rasa_runtime._event_classes
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")
+    assert Event.from_parameters({"event": "slot", "name": "procedure_code", "value": "1.001193"}) == \
+        SlotSet("procedure_code", "1.001193")
+
+
+AGREEMENT = [
+    GOOD,
+    *BAD,
+    {"events": [{"event": "followup", "name": "action_listen"}, {"event": "active_loop", "name": None}]},
+    {"events": [{"event": "bot", "text": "Chào bạn", "data": {}, "metadata": {}}], "responses": []},
+    {"events": [{"event": "user", "text": "hi", "parse_data": {"entities": [{"entity": "procedure"}]}}]},
+    {"events": [{"event": "slot", "name": 3, "value": 1}]},
+    {"events": [{"name": "x"}]},
+    {"events": [{"event": "reset_slots"}, {"event": "session_started", "timestamp": "soon"}]},
+    {"events": [{"event": "restart", "metadata": []}]},
+    {"events": [["not", "an", "event"]]},
+    {"events": []},
+    {},
+    [],
+    "text",
+]
+
+
+@pytest.mark.parametrize("answer", AGREEMENT)
+def test_checking_one_event_kind_gives_the_verdict_of_the_whole_schema(answer):
+    spec = RemoteAction.action_response_format_spec()
+    whole = rasa_runtime.action_result_validator()
+    assert rasa_runtime.passes_schema(answer) == whole.is_valid(answer)
+    assert whole.schema == spec
