@@ -29,6 +29,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT = 30  # seconds a write transaction waits for another one before "database is locked"
@@ -55,6 +56,11 @@ def make_engine(url: str) -> Engine:
         if path and path != ":memory:" and not path.startswith("file:"):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT}
+        if path and path != ":memory:":
+            # SQLAlchemy 1.4 opens and closes a SQLite file for every statement (NullPool):
+            # an action answering a question paid for several opens, each with its PRAGMAs.
+            # Connections are kept instead, one thread at a time each (as SQLAlchemy 2.0 does).
+            kwargs.update(poolclass=QueuePool, pool_size=5, max_overflow=10)
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
 
