@@ -58,7 +58,9 @@ def test_every_response_the_actions_use_is_in_the_domain(domain, source):
 
 
 def test_every_action_name_is_declared_in_the_domain(domain, source):
-    declared = set(domain["actions"]) | set(DEFAULT_ACTION_NAMES)
+    # an entry is a name, or {name: options} (send_domain)
+    names = [a if isinstance(a, str) else next(iter(a)) for a in domain["actions"]]
+    declared = set(names) | set(DEFAULT_ACTION_NAMES)
     assert {s for s in source.strings if ACTION.fullmatch(s)} - declared == set()
     assert {cls: names for cls, names in source.action_names.items() if names is None} == {}, \
         "name() returns something the reader cannot see"
@@ -82,3 +84,13 @@ def test_annotated_codes_match_the_regex():
         assert re.fullmatch(CODE_PATTERN, value), value
     for value in re.findall(r"\[([^\]]+)\]\(feedback_ticket\)", text):
         assert re.fullmatch(TICKET_PATTERN, value), value
+
+
+def test_only_the_form_validators_get_the_domain(domain):
+    """enable_selective_domain (endpoints.yml): rasa_sdk's form validators read the form's slots
+    from the domain; no other action is sent its 18 kB."""
+    endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    assert endpoints["action_endpoint"]["enable_selective_domain"] is True
+    with_domain = {next(iter(a)) for a in domain["actions"] if isinstance(a, dict) and next(iter(a.values()))["send_domain"]}
+    validators = {a for a in (x if isinstance(x, str) else next(iter(x)) for x in domain["actions"]) if a.startswith("validate_")}
+    assert with_domain == validators == {"validate_dossier_form", "validate_feedback_form", "validate_ticket_form"}
