@@ -58,9 +58,7 @@ def test_every_response_the_actions_use_is_in_the_domain(domain, source):
 
 
 def test_every_action_name_is_declared_in_the_domain(domain, source):
-    # an entry is a name, or {name: options} (send_domain)
-    names = [a if isinstance(a, str) else next(iter(a)) for a in domain["actions"]]
-    declared = set(names) | set(DEFAULT_ACTION_NAMES)
+    declared = set(_action_names(domain)) | set(DEFAULT_ACTION_NAMES)
     assert {s for s in source.strings if ACTION.fullmatch(s)} - declared == set()
     assert {cls: names for cls, names in source.action_names.items() if names is None} == {}, \
         "name() returns something the reader cannot see"
@@ -86,11 +84,16 @@ def test_annotated_codes_match_the_regex():
         assert re.fullmatch(TICKET_PATTERN, value), value
 
 
+def _action_names(domain) -> list[str]:
+    """domain.yml's actions: each entry is a name, or {name: options} (send_domain)."""
+    return [a if isinstance(a, str) else next(iter(a)) for a in domain["actions"]]
+
+
 def test_only_the_form_validators_get_the_domain(domain):
     """enable_selective_domain (endpoints.yml): rasa_sdk's form validators read the form's slots
     from the domain; no other action is sent its 18 kB."""
     endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
     assert endpoints["action_endpoint"]["enable_selective_domain"] is True
     with_domain = {next(iter(a)) for a in domain["actions"] if isinstance(a, dict) and next(iter(a.values()))["send_domain"]}
-    validators = {a for a in (x if isinstance(x, str) else next(iter(x)) for x in domain["actions"]) if a.startswith("validate_")}
+    validators = {a for a in _action_names(domain) if a.startswith("validate_")}
     assert with_domain == validators == {"validate_dossier_form", "validate_feedback_form", "validate_ticket_form"}
