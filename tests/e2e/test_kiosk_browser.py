@@ -272,7 +272,8 @@ def test_idle_screen_returns_to_start_and_forgets_the_conversation(kiosk, assist
     kiosk.open("test-idle", idle=4)
     kiosk.one("#search").click()
     kiosk.type_on_screen("ho chieu")
-    kiosk.wait.until(lambda d: kiosk.all(".suggestion"))
+    # The list answering an earlier prefix ("ho chi") may still be replaced: wait for the one for "ho chieu".
+    assert kiosk.suggestions_for("ho chieu")
     kiosk.tap_and_wait_for_answer(".suggestion")
     assert kiosk.shown("#conversation") and kiosk.bot_messages()
     [first] = _kiosk_conversations(assistant, "test-idle")  # stored by the Rasa server
