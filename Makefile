@@ -23,7 +23,7 @@ run: venv model db
 	$(BIN)/bot run
 
 test: venv model browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=30
 	$(MAKE) --no-print-directory test-stories
 
 venv: $(STAMPS)/venv
