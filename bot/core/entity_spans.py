@@ -22,7 +22,7 @@ _WORD = re.compile(r"\w+")
 
 # Words that, alone, name no procedure: besides every word of an aspect phrase.
 _FUNCTION_WORDS = frozenset(
-    "khong co gi a nhe vay roi thi la ma va voi cho hoi oi ha u".split()
+    "khong co gi a nhe vay roi thi la ma va voi cho hoi oi ha u duoc".split()
 )
 
 Span = tuple[int, int]

@@ -46,6 +46,8 @@ def test_the_ask_is_cut_off_the_edges(text, tagged, procedure):
     ("dang ky xe can giy to gi", "giy"),      # a typo of "giấy"
     ("can gi", "can gi"),
     ("het bao nhieu tien", "bao nhieu"),
+    ("lãnh tiền thai sản làm online được không", "được"),   # the end of "...được không"
+    ("nop ho so thai san qua mang duoc k", "duoc k"),
 ])
 def test_an_entity_that_names_nothing_is_dropped(text, tagged):
     assert _trim(text, tagged) is None
