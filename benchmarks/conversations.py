@@ -109,7 +109,16 @@ async def many_conversations(client: Client, count: int, concurrency: int, prefi
     return timings, time.perf_counter() - start
 
 
-async def _bench(url: str, rasa_pid: int, conversations: int, turns: int, levels: list[int]) -> None:
+def cpu_line(cpu_ms: dict[str, float]) -> str:
+    """CPU per message of each process, and the rate all cores could carry at that cost."""
+    total = sum(cpu_ms.values())
+    parts = ", ".join(f"{name} {ms:.0f}" for name, ms in cpu_ms.items())
+    ceiling = (os.cpu_count() or 1) * 1000 / total if total else float("inf")
+    return f"CPU ms/msg: {parts}; total {total:.0f} -> at most {ceiling:.0f} msg/s on {os.cpu_count()} cores"
+
+
+async def _bench(url: str, pids: dict[str, int], conversations: int, turns: int, levels: list[int]) -> None:
+    rasa_pid = pids["Rasa server"]
     timeout = aiohttp.ClientTimeout(total=120)
     async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=64)) as session:
         client = Client(url, session)
@@ -133,12 +142,13 @@ async def _bench(url: str, rasa_pid: int, conversations: int, turns: int, levels
         print("\n== Concurrent conversations of 5 turns (REST channel) ==", flush=True)
         for level in levels:
             count = max(level * 3, 6)
-            cpu_before = cpu_seconds(rasa_pid)
+            cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
             timings, seconds = await many_conversations(client, count, level, f"conc{level}")
-            cpu_ms = 1000 * (cpu_seconds(rasa_pid) - cpu_before) / len(timings)
+            cpu_ms = {name: 1000 * (cpu_seconds(pid) - cpu_before[name]) / len(timings) for name, pid in pids.items()}
             p50, p95 = percentiles(timings)
             print(f"{f'{level} at a time':<34} {len(timings) / seconds:5.1f} msg/s  p50 {p50:.0f} ms  p95 {p95:.0f} ms"
-                  f"  (Rasa server CPU {cpu_ms:.0f} ms/msg)")
+                  f"  (Rasa server CPU {cpu_ms['Rasa server']:.0f} ms/msg)")
+            print(f"{'':<34} {cpu_line(cpu_ms)}")
         if client.errors:
             print(f"{'requests that failed':<34} {client.errors}")
 
@@ -151,8 +161,9 @@ def bench_conversations(conversations: int = 10_000, turns: int = 300, levels: t
     with tempfile.TemporaryDirectory() as tmp:
         running = start_assistant(var_dir or Path(tmp), extra_env={"LOG_LEVEL": "WARNING", **(extra_env or {})})
         try:
-            rasa_pid = running.procs[-1].pid
-            asyncio.run(_bench(running.url, rasa_pid, conversations, turns, list(levels)))
+            actions, rasa = running.procs
+            pids = {"Rasa server": rasa.pid, "action server": actions.pid, "benchmark client": os.getpid()}
+            asyncio.run(_bench(running.url, pids, conversations, turns, list(levels)))
         finally:
             running.stop()
 

@@ -274,3 +274,9 @@ async def test_install_watches_the_loaded_model_file(monkeypatch, model):
     finally:
         for task in list(rasa_server._background):
             task.cancel()
+
+
+def test_tensorflow_gets_one_thread_unless_the_operator_chose():
+    environ = {"TF_INTER_OP_PARALLELISM_THREADS": "4"}
+    rasa_server.use_few_tensorflow_threads(environ)
+    assert environ == {"TF_INTER_OP_PARALLELISM_THREADS": "4", "TF_INTRA_OP_PARALLELISM_THREADS": "1"}
