@@ -174,9 +174,12 @@ def test_search_without_diacritics_on_the_screen_keyboard(kiosk):
     kiosk.open("test-search")
     kiosk.one("#search").click()
     assert kiosk.shown("#keyboard")
+    keys_at = kiosk.one('[data-action="space"]').rect
     kiosk.type_on_screen("lam can cuoc")
     assert kiosk.one("#search").get_attribute("value") == "lam can cuoc"
     suggestions = kiosk.suggestions_for("lam can cuoc")
+    # Suggestions arriving never move the keys under the citizen's finger, nor push them out of sight.
+    assert len(suggestions) >= 4 and kiosk.one('[data-action="space"]').rect == keys_at
     assert "căn cước" in suggestions[0]
     assert "Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên" in suggestions
 
