@@ -32,7 +32,7 @@ import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, MutableMapping, Optional, Sequence
 
 from bot import rasa_runtime
 
@@ -203,12 +203,12 @@ def install(host: str, port: int) -> None:
 # TensorFlow's thread pools, sized to every core, cost the Rasa server a fifth of its CPU per
 # message on two cores and gained nothing: one message is one small DIET call, and the
 # server answers many at once on one event loop. One thread each: Rasa server CPU 44 -> 34
-# ms/msg, 26 -> 33 msg/s at 32 conversations at once (docs/benchmarks.md). Rasa reads these
+# ms/msg, 26 -> 28-33 msg/s at 32 conversations at once (docs/benchmarks.md). Rasa reads these
 # in `rasa.__main__`; a value set by the operator wins.
 TENSORFLOW_THREADS = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1"}
 
 
-def use_few_tensorflow_threads(environ: dict | os._Environ = os.environ) -> None:
+def use_few_tensorflow_threads(environ: MutableMapping[str, str] = os.environ) -> None:
     for name, value in TENSORFLOW_THREADS.items():
         environ.setdefault(name, value)
 
